@@ -1,0 +1,10 @@
+/** Jest runs the TypeScript tests directly; cluster-backed tests start their own throwaway cluster. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test", "<rootDir>/native", "<rootDir>/provider", "<rootDir>/sdk"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
+  testTimeout: 120000,
+  maxWorkers: 2,
+  verbose: true,
+};

@@ -1,0 +1,60 @@
+// Starts and stops a throwaway Ceph cluster (scripts/ceph-cluster.sh) for one test file,
+// and runs the ceph/rbd CLIs against it so tests can check results independently of the addon.
+import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { promisify } from "util";
+
+const execFileAsync = promisify(execFile);
+export const repoRoot = path.resolve(__dirname, "..", "..");
+const script = path.join(repoRoot, "scripts", "ceph-cluster.sh");
+
+export interface TestCluster {
+  /** Path of the cluster's ceph.conf (holds mon host and the admin keyring path). */
+  conf: string;
+  dir: string;
+  /** e.g. "v2:127.0.0.1:40123" */
+  monHost: string;
+  fsid: string;
+  /** client.admin's key, read from the cluster's keyring. */
+  adminKey: string;
+  /** Runs `ceph ARGS` against this cluster and returns stdout. */
+  ceph(...args: string[]): Promise<string>;
+  /** Runs `ceph ARGS --format json` and parses it. */
+  cephJson(...args: string[]): Promise<any>;
+  /** Runs `rbd ARGS` against this cluster and returns stdout. */
+  rbd(...args: string[]): Promise<string>;
+  stop(): void;
+}
+
+export function startCluster(): TestCluster {
+  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const vars: Record<string, string> = {};
+  for (const line of out.split("\n")) {
+    const m = /^(CEPH_[A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) vars[m[1]] = m[2];
+  }
+  const conf = vars.CEPH_CONF;
+  const dir = vars.CEPH_DIR;
+  if (!conf || !dir) throw new Error(`ceph-cluster.sh printed no CEPH_CONF:\n${out}`);
+  const keyring = fs.readFileSync(path.join(dir, "keys", "client.admin.keyring"), "utf8");
+  const adminKey = /key\s*=\s*(\S+)/.exec(keyring)![1];
+  const run = async (bin: string, args: string[]) =>
+    (await execFileAsync(bin, ["-c", conf, ...args], { encoding: "utf8", timeout: 60_000 })).stdout;
+  let stopped = false;
+  return {
+    conf,
+    dir,
+    monHost: vars.CEPH_MON_HOST,
+    fsid: vars.CEPH_FSID,
+    adminKey,
+    ceph: (...args) => run("ceph", args),
+    cephJson: async (...args) => JSON.parse(await run("ceph", [...args, "--format", "json"])),
+    rbd: (...args) => run("rbd", args),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      execFileSync("bash", [script, "stop", dir], { stdio: "ignore" });
+    },
+  };
+}
