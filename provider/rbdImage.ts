@@ -1,0 +1,279 @@
+// RbdImage: an RBD image (a Cinder volume), plain or cloned from a snapshot, following Cinder's
+// RBD driver rules: grow in place, shrink only when asked, flatten clones past maxCloneDepth,
+// and never delete data as a side effect.
+import { z } from "zod";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Image, IoCtx } from "../native";
+import { clusterLabel, connectionSchema, getCluster, type Connection } from "./connection";
+import { diffProperties } from "./diff";
+import { formatSize, parseSize } from "./size";
+import { cephName, parseInputs } from "./validate";
+
+/** Features a user may ask for at creation; the others (data-pool, operations...) are set by librbd itself. */
+export const IMAGE_FEATURES = [
+  "layering",
+  "striping",
+  "exclusive-lock",
+  "object-map",
+  "fast-diff",
+  "deep-flatten",
+  "journaling",
+] as const;
+
+const sizeSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseSize(value);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const objectSizeSchema = sizeSchema.refine(
+  (n) => n >= 4096 && n <= 32 * 2 ** 20 && (n & (n - 1)) === 0,
+  "must be a power of two from 4KiB to 32MiB",
+);
+
+export const rbdImageInputs = z
+  .object({
+    connection: connectionSchema,
+    pool: cephName("pool"),
+    name: cephName("name"),
+    size: sizeSchema,
+    features: z
+      .array(z.enum(IMAGE_FEATURES))
+      .transform((f) => [...new Set(f)].sort())
+      .optional(),
+    objectSize: objectSizeSchema.optional(),
+    dataPool: cephName("dataPool").optional(),
+    cloneFrom: z
+      .object({ pool: cephName("cloneFrom.pool"), image: cephName("cloneFrom.image"), snapshot: cephName("cloneFrom.snapshot") })
+      .optional(),
+    maxCloneDepth: z.number().int().min(0).max(1000).default(5),
+    flattenOnCreate: z.boolean().default(false),
+    allowShrink: z.boolean().default(false),
+    forceDestroy: z.boolean().default(false),
+  })
+  .superRefine((img, ctx) => {
+    const f = new Set(img.features ?? []);
+    const needs: Array<[string, string]> = [
+      ["object-map", "exclusive-lock"],
+      ["fast-diff", "object-map"],
+      ["journaling", "exclusive-lock"],
+    ];
+    for (const [feature, required] of needs) {
+      if (f.has(feature) && !f.has(required)) {
+        ctx.addIssue({ code: "custom", path: ["features"], message: `${feature} requires ${required}` });
+      }
+    }
+    if (img.cloneFrom && img.cloneFrom.pool === img.pool && img.cloneFrom.image === img.name) {
+      ctx.addIssue({ code: "custom", path: ["cloneFrom"], message: "an image cannot be cloned from itself" });
+    }
+  });
+
+export type RbdImageInputs = z.output<typeof rbdImageInputs>;
+
+export interface RbdImageOutputs extends RbdImageInputs {
+  imageId: string;
+  /** The size in bytes, as the cluster reports it. */
+  size: number;
+  objectSize: number;
+  /** The image's features as the cluster reports them (user-settable ones only). */
+  features: string[];
+  parent?: { pool: string; image: string; snapshot: string };
+}
+
+const describe = (p: { pool: string; name: string }) => `${p.pool}/${p.name}`;
+
+async function openPool(conn: Connection, pool: string): Promise<IoCtx> {
+  const cluster = await getCluster(conn);
+  return cluster.openIoCtx(pool);
+}
+
+async function withPool<T>(conn: Connection, pool: string, fn: (io: IoCtx) => Promise<T>): Promise<T> {
+  const io = await openPool(conn, pool);
+  try {
+    return await fn(io);
+  } finally {
+    await io.close();
+  }
+}
+
+function native(): typeof import("../native") {
+  return require("../native");
+}
+
+/** The number of ancestors of an image (0 for an image that is not a clone), as Cinder counts it. */
+async function cloneDepth(conn: Connection, pool: string, name: string): Promise<number> {
+  let depth = 0;
+  let current: { pool: string; image: string } | undefined = { pool, image: name };
+  while (current) {
+    const parent: { pool: string; image: string; snapshot: string } | undefined = await withPool(conn, current.pool, (io) =>
+      native().withImage(io, current!.image, async (img) => (await img.stat()).parent, { readOnly: true }),
+    );
+    if (!parent) break;
+    depth++;
+    current = { pool: parent.pool, image: parent.image };
+  }
+  return depth;
+}
+
+async function readState(inputs: RbdImageInputs, img: Image): Promise<RbdImageOutputs> {
+  const st = await img.stat();
+  const settable = new Set<string>(IMAGE_FEATURES);
+  return {
+    ...inputs,
+    imageId: st.id,
+    size: st.size,
+    objectSize: st.objectSize,
+    features: st.featureNames.filter((f) => settable.has(f)).sort(),
+    ...(st.parent ? { parent: st.parent } : {}),
+  };
+}
+
+export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
+  async check(olds, news) {
+    const parsed = parseInputs(rbdImageInputs, news);
+    if (!parsed.ok) return { failures: parsed.failures };
+    const img = parsed.value;
+    // A declared shrink is refused here, before anything changes, unless asked for.
+    const oldSize = olds && olds.size !== undefined ? safeParseSize(olds.size) : undefined;
+    if (oldSize !== undefined && img.size < oldSize && !img.allowShrink && olds.pool === img.pool && olds.name === img.name) {
+      return {
+        failures: [
+          {
+            property: "size",
+            reason: `size: shrinking ${describe(img)} from ${formatSize(oldSize)} to ${formatSize(img.size)} discards data; set allowShrink: true to do it`,
+          },
+        ],
+      };
+    }
+    return { inputs: { ...news, ...img } };
+  },
+
+  async diff(_id, olds, news) {
+    return diffProperties(olds, news, {
+      identity: ["pool", "name"],
+      replace: ["pool", "name", "objectSize", "dataPool", "cloneFrom", "features"],
+      update: ["size", "maxCloneDepth", "flattenOnCreate", "allowShrink", "forceDestroy"],
+      optional: ["features", "objectSize", "dataPool"],
+    });
+  },
+
+  async create(raw) {
+    const inputs = rbdImageInputs.parse(raw);
+    const n = native();
+    const order = inputs.objectSize ? Math.log2(inputs.objectSize) : undefined;
+    const features = inputs.features ? n.featureMask(inputs.features) : undefined;
+    return withPool(inputs.connection, inputs.pool, async (io) => {
+      if (inputs.cloneFrom) {
+        const src = inputs.cloneFrom;
+        // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
+        const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
+        await withPool(inputs.connection, src.pool, (parentIo) =>
+          n.cloneImage(parentIo, src.image, src.snapshot, io, inputs.name, { features, order }),
+        );
+        return n.withImage(io, inputs.name, async (img) => {
+          if (inputs.flattenOnCreate || depth > inputs.maxCloneDepth) await img.flatten();
+          const st = await img.stat();
+          if (inputs.size > st.size) await img.resize(inputs.size);
+          const outs = await readState(inputs, img);
+          return { id: describe(inputs), outs };
+        });
+      }
+      await n.createImage(io, inputs.name, { size: inputs.size, order, features, dataPool: inputs.dataPool });
+      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img));
+      return { id: describe(inputs), outs };
+    });
+  },
+
+  async read(id, props) {
+    const inputs = rbdImageInputs.parse(props);
+    const n = native();
+    try {
+      const outs = await withPool(inputs.connection, inputs.pool, (io) =>
+        n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true }),
+      );
+      return { id, props: outs };
+    } catch (e) {
+      // Gone (image or whole pool): report it so refresh drops it and preview shows it as drift.
+      if (n.isCephError(e, "ENOENT")) return {};
+      throw e;
+    }
+  },
+
+  async update(_id, olds, news) {
+    const inputs = rbdImageInputs.parse(news);
+    const n = native();
+    return withPool(inputs.connection, inputs.pool, (io) =>
+      n.withImage(io, inputs.name, async (img) => {
+        const st = await img.stat();
+        if (inputs.size !== st.size) {
+          if (inputs.size < st.size && !inputs.allowShrink) {
+            throw new Error(
+              `ceph cluster ${clusterLabel(inputs.connection)}: image ${describe(inputs)} is ${formatSize(st.size)} in the cluster; ` +
+                `shrinking it to ${formatSize(inputs.size)} discards data: set allowShrink: true to do it`,
+            );
+          }
+          await img.resize(inputs.size, { allowShrink: inputs.allowShrink });
+        }
+        return { outs: await readState(inputs, img) };
+      }),
+    );
+  },
+
+  async delete(_id, props) {
+    const inputs = rbdImageInputs.parse(props);
+    await deleteImage(inputs);
+  },
+};
+
+function safeParseSize(v: unknown): number | undefined {
+  try {
+    return parseSize(v as number | string);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Cinder's delete: refuse while the image is in use (watchers); refuse to drop written data unless
+ * forceDestroy; move an image whose snapshots still have clones to the trash instead of failing.
+ */
+export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
+  const n = native();
+  const label = clusterLabel(inputs.connection);
+  await withPool(inputs.connection, inputs.pool, async (io) => {
+    let hasClones = false;
+    try {
+      await n.withImage(io, inputs.name, async (img) => {
+        const watchers = await img.listWatchers();
+        if (watchers.length > 0) {
+          throw new Error(
+            `ceph cluster ${label}: image ${describe(inputs)} is in use by ${watchers.length} client(s) ` +
+              `(${watchers.map((w) => w.addr).join(", ")}); detach it before deleting`,
+          );
+        }
+        if (!inputs.forceDestroy) {
+          const usage = await img.diskUsage();
+          if (usage.used > 0) {
+            throw new Error(
+              `ceph cluster ${label}: image ${describe(inputs)} holds ${formatSize(usage.used)} of data; ` +
+                `set forceDestroy: true on it to delete it`,
+            );
+          }
+        }
+        hasClones = (await img.listChildren()).length > 0;
+      });
+    } catch (e) {
+      if (n.isCephError(e, "ENOENT")) return; // already gone
+      throw e;
+    }
+    if (hasClones) {
+      // As Cinder does: the clones still need this image's data, so it waits in the trash.
+      await n.trashMove(io, inputs.name);
+      return;
+    }
+    await n.removeImage(io, inputs.name);
+  });
+}

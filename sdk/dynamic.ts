@@ -1,0 +1,34 @@
+// The provider object Pulumi serializes into state for each resource. It holds no code of its own:
+// every method loads this package's handlers inside the provider host process, so native handles
+// never pass through closure serialization and one connection per cluster is shared there.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The handlers module: by package name when installed, else by the path of this checkout. */
+const providerModuleByPath = path.resolve(__dirname, "..", "provider", "index.js");
+
+export function dynamicProvider(kind: string): pulumi.dynamic.ResourceProvider {
+  const fallbackPath = providerModuleByPath;
+  const load = (): pulumi.dynamic.ResourceProvider => {
+    let mod: { handlers: Record<string, pulumi.dynamic.ResourceProvider> };
+    try {
+      mod = require("pulumi-ceph-openstack/provider");
+    } catch {
+      mod = require(fallbackPath);
+    }
+    const handler = mod.handlers[kind];
+    if (!handler) throw new Error(`pulumi-ceph-openstack: no handler for resource type ${kind}`);
+    return handler;
+  };
+  return {
+    check: (olds, news) => load().check!(olds, news),
+    diff: (id, olds, news) => load().diff!(id, olds, news),
+    create: (inputs) => load().create(inputs),
+    read: (id, props) => load().read!(id, props),
+    update: (id, olds, news) => load().update!(id, olds, news),
+    delete: (id, props) => load().delete!(id, props),
+  };
+}
+
+/** Type tokens read "pulumi-nodejs:dynamic/ceph:RbdImage" in previews. */
+export const MODULE = "ceph";

@@ -1,0 +1,104 @@
+// Drives the real Pulumi CLI (built by scripts/setup.sh) on a program directory, with a
+// throwaway file backend and stack per test, and returns what it printed.
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "./cluster";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestStack {
+  name: string;
+  programDir: string;
+  backendDir: string;
+  /** Runs `pulumi ARGS --stack NAME --non-interactive` in the program dir. */
+  run(args: string[], opts?: { expectFailure?: boolean; timeoutMs?: number }): Promise<CliResult>;
+  setConfig(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
+  up(): Promise<CliResult>;
+  outputs(): Promise<Record<string, any>>;
+  /** The resources in the stack's state (from `stack export`), secrets decrypted. */
+  resources(): Promise<Array<{ urn: string; type: string; id?: string; outputs: Record<string, any>; inputs: Record<string, any> }>>;
+  /** Every byte the engine persisted for this stack (checkpoint files), for secret-leak checks. */
+  stateText(): string;
+  /** Removes the stack and its backend (after destroy). */
+  remove(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createStack(programDir: string, prefix = "test"): Promise<TestStack> {
+  const name = `${prefix}-${process.pid}-${++counter}`;
+  const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-backend-"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(repoRoot, ".tools", "bin")}:${process.env.PATH}`,
+    PULUMI_HOME: path.join(repoRoot, ".tools", "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    NO_COLOR: "1",
+  };
+  const run = (args: string[], opts: { expectFailure?: boolean; timeoutMs?: number } = {}) =>
+    new Promise<CliResult>((resolve, reject) => {
+      execFile(
+        "pulumi",
+        [...args, "--stack", name, "--non-interactive", "--color", "never"],
+        { cwd: programDir, env, timeout: opts.timeoutMs ?? 300_000, maxBuffer: 64 * 2 ** 20, encoding: "utf8" },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof (err as any).code === "number" ? (err as any).code : 1) : 0;
+          const result = { code, stdout, stderr };
+          if (code !== 0 && !opts.expectFailure) {
+            reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+          } else if (code === 0 && opts.expectFailure) {
+            reject(new Error(`pulumi ${args.join(" ")} succeeded but was expected to fail\n${stdout}\n${stderr}`));
+          } else {
+            resolve(result);
+          }
+        },
+      );
+    });
+  // `stack init` takes --stack too.
+  await run(["stack", "init"]);
+  return {
+    name,
+    programDir,
+    backendDir,
+    run,
+    async setConfig(key, value, opts = {}) {
+      await run(["config", "set", key, value, ...(opts.secret ? ["--secret"] : ["--plaintext"])]);
+    },
+    up: () => run(["up", "--yes", "--skip-preview"]),
+    async outputs() {
+      const r = await run(["stack", "output", "--json", "--show-secrets"]);
+      return JSON.parse(r.stdout);
+    },
+    async resources() {
+      const r = await run(["stack", "export", "--show-secrets"]);
+      return JSON.parse(r.stdout).deployment.resources ?? [];
+    },
+    stateText() {
+      const texts: string[] = [];
+      const walk = (dir: string) => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else texts.push(fs.readFileSync(p, "utf8"));
+        }
+      };
+      walk(backendDir);
+      return texts.join("\n");
+    },
+    async remove() {
+      await run(["stack", "rm", "--yes", "--force"], { expectFailure: false }).catch(() => undefined);
+      fs.rmSync(backendDir, { recursive: true, force: true });
+      fs.rmSync(path.join(programDir, `Pulumi.${name}.yaml`), { force: true });
+    },
+  };
+}
