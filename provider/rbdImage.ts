@@ -5,6 +5,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Image, IoCtx } from "../native";
 import { clusterLabel, connectionSchema, getCluster, type Connection } from "./connection";
+import { checkAdoption, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
@@ -37,6 +38,8 @@ const objectSizeSchema = sizeSchema.refine(
 export const rbdImageInputs = z
   .object({
     connection: connectionSchema,
+    /** Set by the SDK from the `import` resource option: adopt this existing object. */
+    importId: z.string().optional(),
     pool: cephName("pool"),
     name: cephName("name"),
     size: sizeSchema,
@@ -166,6 +169,22 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     const order = inputs.objectSize ? Math.log2(inputs.objectSize) : undefined;
     const features = inputs.features ? n.featureMask(inputs.features) : undefined;
     return withPool(inputs.connection, inputs.pool, async (io) => {
+      if (inputs.importId !== undefined) {
+        const label = clusterLabel(inputs.connection);
+        const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true }).catch((e) => {
+          throw n.isCephError(e, "ENOENT") ? notFoundForImport(label, "image", describe(inputs)) : e;
+        });
+        checkAdoption({
+          cluster: label,
+          what: "image",
+          importId: inputs.importId,
+          expectedId: describe(inputs),
+          declared: inputs,
+          actual: outs,
+          properties: ["size", "features", "objectSize"],
+        });
+        return { id: describe(inputs), outs };
+      }
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.

@@ -32,3 +32,17 @@ export function dynamicProvider(kind: string): pulumi.dynamic.ResourceProvider {
 
 /** Type tokens read "pulumi-nodejs:dynamic/ceph:RbdImage" in previews. */
 export const MODULE = "ceph";
+
+/**
+ * Pulumi's `import` option does not reach dynamic providers (the engine's import read carries no
+ * provider), so the SDK takes it out of the options and passes it as the `importId` input: the
+ * provider's create then adopts the existing object, after checking it matches the declaration.
+ */
+export function takeImport(opts?: pulumi.CustomResourceOptions): {
+  opts?: pulumi.CustomResourceOptions;
+  importId?: pulumi.Input<string>;
+} {
+  if (!opts || opts.import === undefined) return { opts };
+  const { import: importId, ...rest } = opts;
+  return { opts: rest, importId };
+}

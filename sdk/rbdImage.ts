@@ -1,7 +1,7 @@
 // RbdImage: an RBD image in a pool (a Cinder volume), optionally a clone of a snapshot.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { dynamicProvider, MODULE, takeImport } from "./dynamic";
 
 export type ImageFeature = "layering" | "striping" | "exclusive-lock" | "object-map" | "fast-diff" | "deep-flatten" | "journaling";
 
@@ -42,12 +42,14 @@ export class RbdImage extends pulumi.dynamic.Resource {
   declare readonly objectSize: pulumi.Output<number>;
   declare readonly parent: pulumi.Output<{ pool: string; image: string; snapshot: string } | undefined>;
 
-  constructor(name: string, args: RbdImageArgs, opts?: pulumi.CustomResourceOptions) {
+  /** `opts.import` adopts an existing object (its id: "pool/image") after checking it matches these args. */
+  constructor(name: string, args: RbdImageArgs, options?: pulumi.CustomResourceOptions) {
+    const { opts, importId } = takeImport(options);
     const { cluster, ...rest } = args;
     super(
       dynamicProvider("RbdImage"),
       name,
-      { ...rest, connection: cluster.connection, imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined },
+      { ...rest, connection: cluster.connection, importId, imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined },
       opts,
       MODULE,
       "RbdImage",
