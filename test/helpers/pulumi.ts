@@ -16,6 +16,10 @@ export interface TestStack {
   name: string;
   programDir: string;
   backendDir: string;
+  /** The environment the CLI runs with (backend, passphrase, PATH with the project's pulumi). */
+  env: NodeJS.ProcessEnv;
+  /** Sets the `spec` config (JSON) that test programs read. */
+  setSpec(spec: unknown): Promise<void>;
   /** Runs `pulumi ARGS --stack NAME --non-interactive` in the program dir. */
   run(args: string[], opts?: { expectFailure?: boolean; timeoutMs?: number }): Promise<CliResult>;
   setConfig(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
@@ -70,7 +74,11 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
     name,
     programDir,
     backendDir,
+    env,
     run,
+    async setSpec(spec) {
+      await run(["config", "set", "spec", JSON.stringify(spec), "--plaintext"]);
+    },
     async setConfig(key, value, opts = {}) {
       await run(["config", "set", key, value, ...(opts.secret ? ["--secret"] : ["--plaintext"])]);
     },
