@@ -8,8 +8,8 @@ export function checkAdoption(opts: {
   what: string;
   importId: string;
   expectedId: string;
-  declared: Record<string, unknown>;
-  actual: Record<string, unknown>;
+  declared: object;
+  actual: object;
   properties: readonly string[];
 }): void {
   if (opts.importId !== opts.expectedId) {
@@ -17,9 +17,11 @@ export function checkAdoption(opts: {
       `ceph cluster ${opts.cluster}: import id "${opts.importId}" does not name this ${opts.what} (expected "${opts.expectedId}")`,
     );
   }
+  const declared = opts.declared as Record<string, unknown>;
+  const actual = opts.actual as Record<string, unknown>;
   const differences = opts.properties
-    .filter((p) => opts.declared[p] !== undefined && !isDeepStrictEqual(opts.declared[p], opts.actual[p]))
-    .map((p) => `${p}: declared ${JSON.stringify(opts.declared[p])}, actual ${JSON.stringify(opts.actual[p])}`);
+    .filter((p) => declared[p] !== undefined && !isDeepStrictEqual(declared[p], actual[p]))
+    .map((p) => `${p}: declared ${JSON.stringify(declared[p])}, actual ${JSON.stringify(actual[p])}`);
   if (differences.length > 0) {
     throw new Error(
       `ceph cluster ${opts.cluster}: cannot import ${opts.what} ${opts.expectedId}: the declaration differs from the cluster ` +

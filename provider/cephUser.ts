@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { CAP_DAEMONS, canonicalCaps, capProblem, type Caps } from "./caps";
-import { cephxKeyProblem, generateCephxKey, keyringText } from "./cephx";
+import { validateCephxKey, generateCephxKey, keyringText } from "./cephx";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
@@ -35,8 +35,8 @@ export const cephUserInputs = z.object({
   key: z
     .string()
     .superRefine((key, ctx) => {
-      const problem = cephxKeyProblem(key);
-      if (problem) ctx.addIssue({ code: "custom", message: `the cephx key ${problem}` });
+      const problem = validateCephxKey(key);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
     })
     .optional(),
   /** Change this value (any string or number) to rotate the key. */

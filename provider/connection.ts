@@ -1,7 +1,7 @@
 // The cluster a resource lives on, as resources carry it in their inputs, and the one connection
 // per cluster that the provider host process keeps (opened on first use, reused by every handler).
 import { z } from "zod";
-import { cephxKeyProblem } from "./cephx";
+import { validateCephxKey } from "./cephx";
 import type { Cluster, ConnectOptions } from "../native";
 
 export const connectionSchema = z
@@ -17,8 +17,8 @@ export const connectionSchema = z
     key: z
       .string()
       .superRefine((key, ctx) => {
-        const problem = cephxKeyProblem(key);
-        if (problem) ctx.addIssue({ code: "custom", message: `the cephx key ${problem}` });
+        const problem = validateCephxKey(key);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .optional(),
     keyring: z.string().min(1).optional(),
@@ -64,14 +64,13 @@ const clusters = new Map<string, Promise<Cluster>>();
 export function getCluster(raw: unknown): Promise<Cluster> {
   const conn = connectionSchema.parse(raw);
   const cacheKey = JSON.stringify(canonical(conn));
-  let pending = clusters.get(cacheKey);
-  if (!pending) {
-    // Loaded here, not at module load, so check/diff (which never touch a cluster) work without the addon.
-    const native: typeof import("../native") = require("../native");
-    const options: ConnectOptions = { ...conn, label: clusterLabel(conn) };
-    pending = native.connect(options);
-    clusters.set(cacheKey, pending);
-    pending.catch(() => clusters.delete(cacheKey));
-  }
+  const cached = clusters.get(cacheKey);
+  if (cached) return cached;
+  // Loaded here, not at module load, so check/diff (which never touch a cluster) work without the addon.
+  const native: typeof import("../native") = require("../native");
+  const options: ConnectOptions = { ...conn, label: clusterLabel(conn) };
+  const pending = native.connect(options);
+  clusters.set(cacheKey, pending);
+  pending.catch(() => clusters.delete(cacheKey));
   return pending;
 }

@@ -2,6 +2,10 @@
 // (see sdk/dynamic.ts). Nothing here runs in the user's program process.
 import type * as pulumi from "@pulumi/pulumi";
 import { cephUserProvider } from "./cephUser";
+import { clusterInfoProvider } from "./clusterInfo";
+import { configSettingsProvider } from "./configFile";
+import { keyringFileProvider } from "./keyringFile";
+import { libvirtSecretProvider } from "./libvirtSecret";
 import { poolProvider } from "./pool";
 import { rbdImageProvider } from "./rbdImage";
 import { rbdSnapshotProvider } from "./rbdSnapshot";
@@ -11,4 +15,8 @@ export const handlers: Record<string, pulumi.dynamic.ResourceProvider> = {
   CephUser: cephUserProvider,
   RbdImage: rbdImageProvider,
   RbdSnapshot: rbdSnapshotProvider,
+  CephClusterInfo: clusterInfoProvider,
+  KeyringFile: keyringFileProvider,
+  ConfigSettings: configSettingsProvider,
+  LibvirtCephSecret: libvirtSecretProvider,
 };

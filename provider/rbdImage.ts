@@ -58,7 +58,7 @@ export const rbdImageInputs = z
     forceDestroy: z.boolean().default(false),
   })
   .superRefine((img, ctx) => {
-    const f = new Set(img.features ?? []);
+    const f = new Set<string>(img.features ?? []);
     const needs: Array<[string, string]> = [
       ["object-map", "exclusive-lock"],
       ["fast-diff", "object-map"],
@@ -76,7 +76,7 @@ export const rbdImageInputs = z
 
 export type RbdImageInputs = z.output<typeof rbdImageInputs>;
 
-export interface RbdImageOutputs extends RbdImageInputs {
+export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size" | "objectSize"> {
   imageId: string;
   /** The size in bytes, as the cluster reports it. */
   size: number;

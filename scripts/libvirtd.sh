@@ -65,12 +65,22 @@ stop_daemon() {
       daemon_pid "$dir" >/dev/null || break
       sleep 0.1
     done
-    kill -9 "$pid" 2>/dev/null || true
+    # Only if it is still ours: its pid may have been recycled once it exited.
+    daemon_pid "$dir" >/dev/null && kill -9 "$pid" 2>/dev/null || true
   fi
   rm -rf "$dir"
 }
 
+# Shows what the daemon said, then cleans up: the directory is removed with it.
+fail_start() {
+  local dir=$1 message=$2
+  cat "$dir/libvirtd.stderr" "$dir/libvirtd.log" >&2 2>/dev/null || true
+  stop_daemon "$dir"
+  die "$message"
+}
+
 start_daemon() {
+  ensure_packages
   local dir=${1:-}
   if [ -z "$dir" ]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/libvirtd-throwaway.XXXXXX"); fi
   mkdir -p "$dir"
@@ -81,7 +91,6 @@ start_daemon() {
   case "$dir/" in /run/* | /etc/libvirt/*) die "DIR must not be under /run or /etc/libvirt" ;; esac
   local socket="$dir/sock/libvirt-sock"
   [ ${#socket} -lt 108 ] || die "socket path too long for a unix socket: $socket"
-  ensure_packages
   local timeout=${LIBVIRTD_START_TIMEOUT:-20}
 
   chmod 700 "$dir"
@@ -104,12 +113,13 @@ CONF
     mount --no-mtab --bind "$1/run" /run
     mount --no-mtab --bind "$1/etc" /etc/libvirt
     exec libvirtd --daemon --config "$1/libvirtd.conf" --pid-file "$1/libvirtd.pid"
-  ' sh "$dir" 2>>"$dir/libvirtd.stderr" || { cat "$dir/libvirtd.stderr" >&2; stop_daemon "$dir"; die "libvirtd failed to start"; }
+  ' sh "$dir" 2>>"$dir/libvirtd.stderr" \
+    || fail_start "$dir" "libvirtd failed to start (a private mount namespace needs root with CAP_SYS_ADMIN)"
 
   local uri="secret:///system?socket=$socket"
   local deadline=$((SECONDS + timeout))
   until LC_ALL=C virsh --quiet --connect "$uri" secret-list >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || { stop_daemon "$dir"; die "libvirtd not answering on $uri after ${timeout}s"; }
+    [ $SECONDS -lt $deadline ] || fail_start "$dir" "libvirtd not answering on $uri after ${timeout}s"
     sleep 0.05
   done
   echo "LIBVIRT_URI=$uri"

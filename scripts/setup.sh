@@ -11,7 +11,7 @@ log() { printf '[setup] %s\n' "$*"; }
 
 # --- 1. Debian packages -------------------------------------------------------------------
 APT_PACKAGES=(ceph-mon ceph-mgr ceph-osd ceph-common librbd-dev librados-dev python3 g++ make
-  libvirt-daemon libvirt-daemon-driver-secret libvirt-clients)
+  libvirt-daemon libvirt-clients)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,25 @@
+// ConfigSettings: the keys one service's settings occupy in an operator's INI file. The typed
+// resources (GlanceRbdStore, CinderRbdBackend, CinderBackupCeph, NovaLibvirtRbd, CephClientConf)
+// are built on it; it is exported for settings they do not cover.
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider, MODULE } from "./dynamic";
+
+export interface ConfigSettingsArgs {
+  /** Absolute path of the file; created (with fileMode) if missing. */
+  path: pulumi.Input<string>;
+  /** Which service's options: "glance", "cinder", "cinder-backup", "nova" or "ceph-client". */
+  service: pulumi.Input<string>;
+  /** The service's settings, validated at preview. */
+  spec: pulumi.Input<Record<string, unknown>>;
+  fileMode?: pulumi.Input<number>;
+}
+
+export class ConfigSettings extends pulumi.dynamic.Resource {
+  declare readonly path: pulumi.Output<string>;
+  /** The managed settings as "section.key" -> value (as found in the file after refresh). */
+  declare readonly settings: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: ConfigSettingsArgs, opts?: pulumi.CustomResourceOptions, type = "ConfigSettings") {
+    super(dynamicProvider("ConfigSettings"), name, { ...args, settings: undefined, rendered: undefined, ledger: undefined }, opts, MODULE, type);
+  }
+}
