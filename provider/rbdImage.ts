@@ -283,7 +283,8 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
           }
         }
         hasClones = (await img.listChildren()).length > 0;
-      });
+        // Read-only: a read-write open would register a watch of its own and count as a user.
+      }, { readOnly: true });
     } catch (e) {
       if (n.isCephError(e, "ENOENT")) return; // already gone
       throw e;

@@ -57,7 +57,8 @@ async function refuseIfCloned(inputs: RbdSnapshotInputs, img: Image, doing: stri
 }
 
 async function rollback(inputs: RbdSnapshotInputs, img: Image): Promise<void> {
-  const watchers = await img.listWatchers();
+  // Our own read-write handle is one watcher; anyone else means the image is in use.
+  const watchers = (await img.listWatchers()).slice(1);
   if (watchers.length > 0) {
     throw new Error(
       `ceph cluster ${clusterLabel(inputs.connection)}: cannot roll back ${inputs.pool}/${inputs.image} to ${inputs.name}: ` +

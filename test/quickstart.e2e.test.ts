@@ -66,7 +66,7 @@ test("a bigger size resizes in place (same image id)", async () => {
 test("refresh sees an out-of-band rbd resize", async () => {
   await cluster.rbd("resize", "--size", "3G", "volumes/quickstart-volume");
   // A pipeline's drift gate fails...
-  const drift = await stack.run(["preview", "--refresh", "--expect-no-changes"], { expectFailure: true });
+  const drift = await stack.run(["preview", "--refresh", "--expect-no-changes", "--diff"], { expectFailure: true });
   expect(drift.code).not.toBe(0);
   expect(drift.stdout + drift.stderr).toMatch(/size/);
   // ...and refresh records the real size.
