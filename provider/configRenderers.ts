@@ -2,6 +2,19 @@
 // how a valid spec becomes sections of key = value (plus shared comma-list items such as
 // Cinder's [DEFAULT] enabled_backends).
 import { z } from "zod";
+import {
+  cinderBackupCephSchema,
+  cinderRbdBackendSchema,
+  glanceRbdStoreSchema,
+  novaLibvirtRbdSchema,
+  renderCinderBackupCeph,
+  renderCinderDefaults,
+  renderCinderRbdBackend,
+  renderGlanceDefaults,
+  renderGlanceRbdStore,
+  renderNovaLibvirtRbd,
+  type RenderedSection,
+} from "./openstack";
 
 export interface Rendered {
   sections: Array<{ section: string; values: Record<string, string> }>;
@@ -32,6 +45,32 @@ const cephClient: Renderer<{ fsid: string; monHost: string; keyring?: string; se
   }),
 };
 
+/** Drops sections with no keys (e.g. [DEFAULT] when the spec sets nothing there). */
+const sections = (...list: RenderedSection[]) => list.filter((s) => Object.keys(s.values).length > 0);
+
 export const renderers: Record<string, Renderer> = {
   "ceph-client": cephClient,
+  glance: {
+    schema: glanceRbdStoreSchema,
+    render: (spec) => ({ sections: sections(renderGlanceRbdStore(spec), renderGlanceDefaults(spec)), listItems: [] }),
+  },
+  cinder: {
+    schema: cinderRbdBackendSchema,
+    render: (spec) => {
+      const defaults = renderCinderDefaults(spec);
+      return {
+        sections: sections(renderCinderRbdBackend(spec), defaults),
+        // enabled_backends is shared by every backend in the file: each adds and removes only its own item.
+        listItems: [{ section: "DEFAULT", key: "enabled_backends", item: defaults.enabledBackendsItem }],
+      };
+    },
+  },
+  "cinder-backup": {
+    schema: cinderBackupCephSchema,
+    render: (spec) => ({ sections: sections(renderCinderBackupCeph(spec)), listItems: [] }),
+  },
+  nova: {
+    schema: novaLibvirtRbdSchema,
+    render: (spec) => ({ sections: sections(renderNovaLibvirtRbd(spec)), listItems: [] }),
+  },
 };

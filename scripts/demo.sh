@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The main job: a throwaway Ceph cluster on loopback, then `pulumi up` of an example program.
+# The main job: a throwaway Ceph cluster (and libvirt daemon) on this machine, then `pulumi up` of
+# examples/openstack-ceph: pools, cephx users, keyrings, the libvirt secret, and Glance / Cinder /
+# Nova settings written under .demo/etc. It shows the generated files and how to tear it all down.
 #
-#   npm run demo                 # bring everything up (examples/quickstart)
-#   npm run demo -- down         # pulumi destroy, stop the cluster, remove the demo state
+#   npm run demo                         # bring everything up
+#   npm run demo -- down                 # pulumi destroy, stop the daemons, remove .demo
+#   DEMO_EXAMPLE=quickstart npm run demo # the one-image quickstart instead
 #
-# Environment: DEMO_EXAMPLE (default quickstart), PULUMI_CONFIG_PASSPHRASE (default "demo").
+# Environment: PULUMI_CONFIG_PASSPHRASE (default "demo": the demo's state is throwaway too).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-EXAMPLE=${DEMO_EXAMPLE:-quickstart}
+EXAMPLE=${DEMO_EXAMPLE:-openstack-ceph}
 DEMO_DIR="$ROOT/.demo"
 STACK=demo
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-demo}
@@ -17,11 +20,11 @@ export PULUMI_BACKEND_URL="file://$DEMO_DIR/state"
 down() {
   . scripts/env.sh
   if [ -f "$DEMO_DIR/example" ] && [ -d "$DEMO_DIR/state" ]; then
-    (cd "examples/$(cat "$DEMO_DIR/example")" && pulumi destroy --yes --non-interactive --stack "$STACK" --skip-preview || true)
+    (cd "examples/$(cat "$DEMO_DIR/example")" && pulumi destroy --yes --non-interactive --stack "$STACK" --skip-preview &&
+      pulumi stack rm --yes --stack "$STACK" >/dev/null) || echo "(destroy failed; stopping the daemons anyway)"
   fi
-  if [ -f "$DEMO_DIR/cluster-dir" ]; then
-    bash scripts/ceph-cluster.sh stop "$(cat "$DEMO_DIR/cluster-dir")" || true
-  fi
+  [ -f "$DEMO_DIR/cluster-dir" ] && bash scripts/ceph-cluster.sh stop "$(cat "$DEMO_DIR/cluster-dir")" || true
+  [ -f "$DEMO_DIR/libvirt-dir" ] && bash scripts/libvirtd.sh stop "$(cat "$DEMO_DIR/libvirt-dir")" || true
   rm -rf "$DEMO_DIR"
   echo "demo torn down"
 }
@@ -42,29 +45,52 @@ echo "== starting a throwaway Ceph cluster"
 out=$(bash scripts/ceph-cluster.sh start)
 echo "$out"
 CEPH_CONF=$(echo "$out" | sed -n 's/^CEPH_CONF=//p')
-CEPH_DIR=$(echo "$out" | sed -n 's/^CEPH_DIR=//p')
-echo "$CEPH_DIR" > "$DEMO_DIR/cluster-dir"
+echo "$out" | sed -n 's/^CEPH_DIR=//p' > "$DEMO_DIR/cluster-dir"
+
+cd "examples/$EXAMPLE"
+pulumi stack select --create "$STACK" --non-interactive >/dev/null
+pulumi config set ceph:conf "$CEPH_CONF" --stack "$STACK"
+pulumi config set ceph:label demo --stack "$STACK"
 
 if [ "$EXAMPLE" = quickstart ]; then
   echo "== creating pool 'volumes' (the quickstart expects it)"
   ceph -c "$CEPH_CONF" osd pool create volumes 8 >/dev/null 2>&1
   rbd -c "$CEPH_CONF" pool init volumes
+else
+  echo "== starting a throwaway libvirt daemon (secret driver only)"
+  lv=$(bash "$ROOT/scripts/libvirtd.sh" start)
+  echo "$lv" | sed -n 's/^LIBVIRT_DIR=//p' > "$DEMO_DIR/libvirt-dir"
+  LIBVIRT_URI=$(echo "$lv" | sed -n 's/^LIBVIRT_URI=//p')
+  mkdir -p "$DEMO_DIR/etc"
+  pulumi config set etcDir "$DEMO_DIR/etc" --stack "$STACK"
+  pulumi config set libvirtUri "$LIBVIRT_URI" --stack "$STACK"
+  pulumi config set secretUuid "$(cat /proc/sys/kernel/random/uuid)" --stack "$STACK"
 fi
 
-cd "examples/$EXAMPLE"
-pulumi stack select --create "$STACK" --non-interactive >/dev/null
-pulumi config set ceph:conf "$CEPH_CONF" --stack "$STACK"
-if [ -x ./demo-config.sh ]; then ./demo-config.sh "$STACK" "$CEPH_CONF" "$DEMO_DIR"; fi
 echo "== pulumi up"
 pulumi up --yes --non-interactive --stack "$STACK"
 echo "== outputs"
 pulumi stack output --stack "$STACK"
+
+if [ "$EXAMPLE" = openstack-ceph ]; then
+  echo
+  echo "== the generated files under .demo/etc (keyrings listed, not printed: they hold keys)"
+  ls -l "$DEMO_DIR/etc"/*/
+  for f in ceph/ceph.conf glance/glance-api.conf cinder/cinder.conf nova/nova.conf; do
+    echo "--- $f"
+    cat "$DEMO_DIR/etc/$f"
+  done
+  echo "--- cephx users"
+  ceph -c "$CEPH_CONF" auth ls 2>/dev/null | grep -A4 '^client\.\(glance\|cinder\)' | grep -v '^\s*key:'
+fi
+
 cat <<MSG
 
 Look at the result:
   export CEPH_CONF=$CEPH_CONF
-  rbd ls -l volumes; rbd info volumes/quickstart-volume
-  (cd examples/$EXAMPLE && PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE $ROOT/.tools/bin/pulumi stack --stack $STACK)
+  ceph osd pool ls detail; ceph auth get client.cinder; rbd ls -l volumes
+  ls -l $DEMO_DIR/etc/*/
+  (cd examples/$EXAMPLE && PATH=$ROOT/.tools/bin:\$PATH PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE pulumi stack --stack $STACK)
 Tear it all down:
   npm run demo -- down
 MSG

@@ -1,0 +1,127 @@
+// The OpenStack services' RBD settings, each kept in the operator's own config file: only the keys
+// a resource manages change, everything else in the file stays, and destroy puts back what was there.
+// Pools, users and the libvirt secret are passed as resources, so the names in the configs are
+// always the ones declared.
+import * as pulumi from "@pulumi/pulumi";
+import type { CinderBackupCephSpec, CinderRbdBackendSpec, GlanceRbdStoreSpec, NovaLibvirtRbdSpec } from "../provider/openstack";
+import { CephUser } from "./cephUser";
+import { ConfigSettings } from "./configSettings";
+import { LibvirtCephSecret } from "./libvirtSecret";
+import { Pool } from "./pool";
+
+type Options<Spec, Bound extends keyof Spec> = { [K in Exclude<keyof Spec, Bound>]?: pulumi.Input<Spec[K]> };
+
+interface ServiceFileArgs {
+  /** The service's config file, e.g. /etc/cinder/cinder.conf (created if missing). */
+  path: pulumi.Input<string>;
+  /** The client ceph.conf the service reads (e.g. CephClientConf.path). */
+  cephConf?: pulumi.Input<string>;
+  /** Mode if the file has to be created (default 0640). */
+  fileMode?: pulumi.Input<number>;
+}
+
+/** Uses the secret's UUID, and refuses a different one given by hand: Cinder, Nova and libvirt must agree. */
+function sharedSecretUuid(secret: LibvirtCephSecret | undefined, explicit: pulumi.Input<string | undefined> | undefined, who: string) {
+  if (!secret) return explicit;
+  if (explicit === undefined) return secret.uuid;
+  return pulumi.all([secret.uuid, explicit]).apply(([fromSecret, given]) => {
+    if (fromSecret !== given) {
+      throw new Error(`${who}: rbdSecretUuid ${given} differs from the libvirt secret's UUID ${fromSecret}; they must be one value`);
+    }
+    return given;
+  });
+}
+
+const userName = (user?: CephUser) => user?.userName;
+
+export interface GlanceRbdStoreArgs extends ServiceFileArgs {
+  /** The pool Glance stores images in (rbd_store_pool). */
+  pool: Pool;
+  /** Glance's cephx user (rbd_store_user). */
+  user: CephUser;
+  options?: Options<GlanceRbdStoreSpec, "rbdStorePool" | "rbdStoreUser" | "rbdStoreCephConf">;
+}
+
+/** `[glance_store]` of glance-api.conf for the rbd store. */
+export class GlanceRbdStore extends ConfigSettings {
+  constructor(name: string, args: GlanceRbdStoreArgs, opts?: pulumi.CustomResourceOptions) {
+    const spec = pulumi.output({
+      ...args.options,
+      rbdStorePool: args.pool.name,
+      rbdStoreUser: userName(args.user),
+      ...(args.cephConf !== undefined ? { rbdStoreCephConf: args.cephConf } : {}),
+    });
+    super(name, { path: args.path, service: "glance", spec, fileMode: args.fileMode }, opts, "GlanceRbdStore");
+  }
+}
+
+export interface CinderRbdBackendArgs extends ServiceFileArgs {
+  pool: Pool;
+  user: CephUser;
+  /** The libvirt secret holding the user's key: its UUID becomes rbd_secret_uuid. */
+  secret?: LibvirtCephSecret;
+  /** The backend section name (default "ceph"); also its item in [DEFAULT] enabled_backends. */
+  sectionName?: pulumi.Input<string>;
+  options?: Options<CinderRbdBackendSpec, "rbdPool" | "rbdUser" | "rbdCephConf" | "sectionName">;
+}
+
+/** A `cinder.volume.drivers.rbd.RBDDriver` backend section of cinder.conf, listed in [DEFAULT] enabled_backends. */
+export class CinderRbdBackend extends ConfigSettings {
+  constructor(name: string, args: CinderRbdBackendArgs, opts?: pulumi.CustomResourceOptions) {
+    const { rbdSecretUuid, ...options } = args.options ?? {};
+    const uuid = sharedSecretUuid(args.secret, rbdSecretUuid, `CinderRbdBackend ${name}`);
+    const spec = pulumi.output({
+      ...options,
+      ...(args.sectionName !== undefined ? { sectionName: args.sectionName } : {}),
+      rbdPool: args.pool.name,
+      rbdUser: userName(args.user),
+      ...(args.cephConf !== undefined ? { rbdCephConf: args.cephConf } : {}),
+      ...(uuid !== undefined ? { rbdSecretUuid: uuid } : {}),
+    });
+    super(name, { path: args.path, service: "cinder", spec, fileMode: args.fileMode }, opts, "CinderRbdBackend");
+  }
+}
+
+export interface CinderBackupCephArgs extends ServiceFileArgs {
+  pool: Pool;
+  user: CephUser;
+  options?: Options<CinderBackupCephSpec, "backupCephPool" | "backupCephUser" | "backupCephConf">;
+}
+
+/** cinder-backup's ceph driver settings in cinder.conf's [DEFAULT]. */
+export class CinderBackupCeph extends ConfigSettings {
+  constructor(name: string, args: CinderBackupCephArgs, opts?: pulumi.CustomResourceOptions) {
+    const spec = pulumi.output({
+      ...args.options,
+      backupCephPool: args.pool.name,
+      backupCephUser: userName(args.user),
+      ...(args.cephConf !== undefined ? { backupCephConf: args.cephConf } : {}),
+    });
+    super(name, { path: args.path, service: "cinder-backup", spec, fileMode: args.fileMode }, opts, "CinderBackupCeph");
+  }
+}
+
+export interface NovaLibvirtRbdArgs extends ServiceFileArgs {
+  /** The pool for ephemeral disks (images_rbd_pool). */
+  pool: Pool;
+  /** The user QEMU connects as (usually client.cinder). */
+  user: CephUser;
+  /** The libvirt secret holding that user's key. */
+  secret: LibvirtCephSecret;
+  options?: Options<NovaLibvirtRbdSpec, "imagesRbdPool" | "rbdUser" | "imagesRbdCephConf">;
+}
+
+/** `[libvirt]` of nova.conf for RBD-backed ephemeral disks. */
+export class NovaLibvirtRbd extends ConfigSettings {
+  constructor(name: string, args: NovaLibvirtRbdArgs, opts?: pulumi.CustomResourceOptions) {
+    const { rbdSecretUuid, ...options } = args.options ?? {};
+    const spec = pulumi.output({
+      ...options,
+      imagesRbdPool: args.pool.name,
+      rbdUser: userName(args.user),
+      rbdSecretUuid: sharedSecretUuid(args.secret, rbdSecretUuid, `NovaLibvirtRbd ${name}`),
+      ...(args.cephConf !== undefined ? { imagesRbdCephConf: args.cephConf } : {}),
+    });
+    super(name, { path: args.path, service: "nova", spec, fileMode: args.fileMode }, opts, "NovaLibvirtRbd");
+  }
+}
