@@ -205,27 +205,28 @@ export const poolProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * What a pool holds that a user would miss, or undefined when it is empty: RBD images (also in the
- * trash) or any objects beyond the bookkeeping objects `rbd pool init` writes.
+ * What a pool holds that a user would miss, or undefined when it is empty. For an RBD pool that is
+ * its images (also those in the trash): listing them is exact, while object counts come from the
+ * mgr's periodic stats and include the bookkeeping objects `rbd pool init` and image removal leave.
+ * Any other pool: its object count.
  */
 async function poolContents(conn: PoolInputs["connection"], pool: string): Promise<string | undefined> {
   const n = native();
   const c = await getCluster(conn);
-  const io = await c.openIoCtx(pool);
-  try {
-    const images = await n.listImages(io);
-    const trash = await n.trashList(io);
-    if (images.length + trash.length > 0) {
+  const apps = Object.keys(await n.getApplications(c, pool));
+  if (apps.includes("rbd")) {
+    const io = await c.openIoCtx(pool);
+    try {
+      const images = await n.listImages(io);
+      const trash = await n.trashList(io);
       const names = [...images.map((i) => i.name), ...trash.map((t) => `${t.name} (in trash)`)];
+      if (names.length === 0) return undefined;
       return `${names.length} RBD image(s): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`;
+    } finally {
+      await io.close();
     }
-  } finally {
-    await io.close();
   }
   const stats = (await n.poolStats(c)).find((s) => s.name === pool);
-  if (stats && stats.objects > RBD_BOOKKEEPING_OBJECTS) return `${stats.objects} objects (${formatSize(stats.storedBytes || 1)})`;
+  if (stats && stats.objects > 0) return `${stats.objects} objects (${formatSize(stats.storedBytes || 1)})`;
   return undefined;
 }
-
-/** rbd_directory, rbd_info, rbd_trash and friends: an rbd-initialised pool with no images still has these. */
-const RBD_BOOKKEEPING_OBJECTS = 4;
