@@ -10,7 +10,30 @@ import { poolProvider } from "./pool";
 import { rbdImageProvider } from "./rbdImage";
 import { rbdSnapshotProvider } from "./rbdSnapshot";
 
-export const handlers: Record<string, pulumi.dynamic.ResourceProvider> = {
+/** Pulumi's wire format has no `undefined`: drop such properties from every result. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]),
+    ) as T;
+  }
+  return value;
+}
+
+function cleanResults(p: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
+  const clean = <A extends unknown[], R>(fn?: (...args: A) => Promise<R>) => fn && (async (...args: A) => withoutUndefined(await fn.apply(p, args)));
+  return {
+    check: clean(p.check),
+    diff: p.diff?.bind(p),
+    create: clean(p.create)!,
+    read: clean(p.read),
+    update: clean(p.update),
+    delete: p.delete?.bind(p),
+  };
+}
+
+const raw: Record<string, pulumi.dynamic.ResourceProvider> = {
   Pool: poolProvider,
   CephUser: cephUserProvider,
   RbdImage: rbdImageProvider,
@@ -20,3 +43,7 @@ export const handlers: Record<string, pulumi.dynamic.ResourceProvider> = {
   ConfigSettings: configSettingsProvider,
   LibvirtCephSecret: libvirtSecretProvider,
 };
+
+export const handlers: Record<string, pulumi.dynamic.ResourceProvider> = Object.fromEntries(
+  Object.entries(raw).map(([kind, p]) => [kind, cleanResults(p)]),
+);

@@ -59,7 +59,6 @@ async function readPool(inputs: PoolInputs) {
   const settings = await n.getPoolSettings(c, inputs.name);
   const quota = await n.getPoolQuota(c, inputs.name);
   const apps = Object.keys(await n.getApplications(c, inputs.name)).sort();
-  const stats = (await n.poolStats(c)).find((s) => s.name === inputs.name);
   return {
     ...inputs,
     // Declared settings show their real value (drift); undeclared ones stay unmanaged.
@@ -79,7 +78,6 @@ async function readPool(inputs: PoolInputs) {
       : {}),
     // Only stable facts here: volatile ones (object counts, autoscaled pg_num) would look like drift.
     applications: apps,
-    poolId: stats?.id,
   };
 }
 
@@ -96,7 +94,9 @@ async function applySettings(inputs: PoolInputs, olds?: Record<string, any>) {
       : [["size", inputs.size], ["min_size", inputs.minSize]];
   for (const [key, value] of order) {
     const prop = key === "size" ? "size" : "minSize";
-    if (value !== undefined && changed(prop)) await n.setPoolSetting(c, inputs.name, key, value);
+    const now = key === "size" ? current.size : current.minSize;
+    // A declared size of 1 is the user's explicit choice: pass the flag Ceph asks for.
+    if (value !== undefined && changed(prop) && value !== now) await n.setPoolSetting(c, inputs.name, key, value, { force: value === 1 });
   }
   if (changed("pgAutoscaleMode")) await n.setPoolSetting(c, inputs.name, "pg_autoscale_mode", inputs.pgAutoscaleMode!);
   if (olds && changed("pgNum")) await n.setPoolSetting(c, inputs.name, "pg_num", inputs.pgNum!);

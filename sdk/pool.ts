@@ -27,7 +27,6 @@ export class Pool extends pulumi.dynamic.Resource {
   declare readonly minSize: pulumi.Output<number | undefined>;
   declare readonly pgNum: pulumi.Output<number | undefined>;
   declare readonly applications: pulumi.Output<string[]>;
-  declare readonly poolId: pulumi.Output<number | undefined>;
 
   /** `opts.import` adopts an existing object (its id: the pool name) after checking it matches these args. */
   constructor(name: string, args: PoolArgs, options?: pulumi.CustomResourceOptions) {
@@ -36,7 +35,7 @@ export class Pool extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("Pool"),
       name,
-      { ...rest, connection: cluster.connection, importId, applications: undefined, poolId: undefined },
+      { ...rest, connection: cluster.connection, importId, applications: undefined },
       opts,
       MODULE,
       "Pool",

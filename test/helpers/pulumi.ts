@@ -89,7 +89,7 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
     },
     async resources() {
       const r = await run(["stack", "export", "--show-secrets"]);
-      return JSON.parse(r.stdout).deployment.resources ?? [];
+      return unwrapSecrets(JSON.parse(r.stdout).deployment.resources ?? []);
     },
     stateText() {
       const texts: string[] = [];
@@ -109,4 +109,15 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
       fs.rmSync(path.join(programDir, `Pulumi.${name}.yaml`), { force: true });
     },
   };
+}
+
+/** `stack export --show-secrets` keeps secrets wrapped ({ <sig>: ..., plaintext: "<json>" }): unwrap them. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+function unwrapSecrets(value: any): any {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object") {
+    if (SECRET_SIG in value && "plaintext" in value) return unwrapSecrets(JSON.parse(value.plaintext));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
 }
