@@ -6,7 +6,13 @@ import * as path from "path";
 import { promisify } from "util";
 
 const execFileAsync = promisify(execFile);
-export const repoRoot = path.resolve(__dirname, "..", "..");
+/** The directory holding package.json: test/helpers/.. /.. from source, also right from dist/test/helpers. */
+export const repoRoot = (() => {
+  for (let dir = path.resolve(__dirname, "..", ".."); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "..", "..");
+  }
+})();
 const script = path.join(repoRoot, "scripts", "ceph-cluster.sh");
 
 export interface TestCluster {
@@ -24,7 +30,18 @@ export interface TestCluster {
   cephJson(...args: string[]): Promise<any>;
   /** Runs `rbd ARGS` against this cluster and returns stdout. */
   rbd(...args: string[]): Promise<string>;
+  /** Pid of one of the cluster's daemons ("mon.a", "mgr.x", "osd.0"), e.g. to SIGSTOP it in a timeout test. */
+  daemonPid(name: "mon.a" | "mgr.x" | "osd.0"): number;
+  /** Runs an admin-socket command on a daemon (`ceph daemon NAME ARGS`), parsed as JSON. */
+  daemonCommand(name: "mon.a" | "mgr.x" | "osd.0", ...args: string[]): Promise<any>;
   stop(): void;
+}
+
+let uniqueCounter = 0;
+/** A name unique within this process and across test files running in parallel (e.g. pool names). */
+export function uniqueName(prefix: string): string {
+  uniqueCounter += 1;
+  return `${prefix}-${process.pid}-${uniqueCounter}`;
 }
 
 export function startCluster(): TestCluster {
@@ -51,6 +68,9 @@ export function startCluster(): TestCluster {
     ceph: (...args) => run("ceph", args),
     cephJson: async (...args) => JSON.parse(await run("ceph", [...args, "--format", "json"])),
     rbd: (...args) => run("rbd", args),
+    daemonCommand: async (name, ...args) =>
+      JSON.parse(await run("ceph", ["--admin-daemon", path.join(dir, "run", `${name}.asok`), ...args])),
+    daemonPid: (name) => Number(fs.readFileSync(path.join(dir, "run", `${name}.pid`), "utf8").trim()),
     stop() {
       if (stopped) return;
       stopped = true;

@@ -1,0 +1,86 @@
+// Native memory leak check: 10,000 iterations of createImage / openImage / stat / close /
+// removeImage on one connection to a throwaway cluster, sampling process RSS every 1,000.
+//
+//   npx ts-node bench/native-rss.ts          (or: node dist/bench/native-rss.js after tsc)
+//   RSS_ITERATIONS=2000 RSS_MAX_GROWTH_MIB=24 npx ts-node bench/native-rss.ts
+//
+// Exits 1 if RSS grows by more than RSS_MAX_GROWTH_MIB (default 24) between iteration 1,000 and
+// the last sample. Why 24 MiB: the first 1,000 iterations are excluded as warm-up (librados
+// caches, glibc arenas for the threadpool and messenger threads, JIT). After that a correct
+// build plateaus. What we are hunting is a leaked handle or buffer per iteration: one unreleased
+// rbd_image_t (ImageCtx with its caches and threads) costs well over 100 KiB, i.e. ~1 GiB over
+// 9,000 iterations; even a leaked 4 KiB per iteration (a promise + worker + result) is ~35 MiB.
+// 24 MiB leaves room for allocator noise while catching anything of that size.
+// RSS_SELFTEST_LEAK=1 deliberately leaves every image open (read-only, so it can still be
+// removed) to show that the check does fail on a real leak.
+import * as v8 from "v8";
+import * as vm from "vm";
+import { startCluster } from "../test/helpers/cluster";
+import * as ceph from "../native";
+
+const iterations = Number(process.env.RSS_ITERATIONS ?? 10_000);
+const sampleEvery = Number(process.env.RSS_SAMPLE_EVERY ?? 1_000);
+const maxGrowthMiB = Number(process.env.RSS_MAX_GROWTH_MIB ?? 24);
+const selftestLeak = process.env.RSS_SELFTEST_LEAK === "1";
+
+// A forced GC before each sample, so JS garbage that is merely not collected yet is not
+// mistaken for native growth (and does not hide it either).
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+
+const mib = (bytes: number) => bytes / (1024 * 1024);
+
+async function main(): Promise<number> {
+  const tc = startCluster();
+  try {
+    const cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
+    await ceph.createPool(cluster, "rss", { pgNum: 8 });
+    const io = await cluster.openIoCtx("rss");
+    await ceph.poolInit(io);
+
+    const samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; sec: number }> = [];
+    const started = Date.now();
+    for (let i = 1; i <= iterations; i++) {
+      const name = `img-${i}`;
+      await ceph.createImage(io, name, { size: 16 * 1024 * 1024 });
+      const img = await ceph.openImage(io, name, { readOnly: selftestLeak });
+      const st = await img.stat();
+      if (st.size !== 16 * 1024 * 1024) throw new Error(`unexpected size ${st.size} for ${name}`);
+      if (!selftestLeak) await img.close();
+      await ceph.removeImage(io, name);
+      if (i % sampleEvery === 0) {
+        gc();
+        const mem = process.memoryUsage();
+        const sample = { iteration: i, rssMiB: mib(mem.rss), heapMiB: mib(mem.heapUsed), sec: (Date.now() - started) / 1000 };
+        samples.push(sample);
+        console.log(
+          `iteration ${String(i).padStart(6)}  rss ${sample.rssMiB.toFixed(1)} MiB  js heap ${sample.heapMiB.toFixed(1)} MiB  ${sample.sec.toFixed(0)} s`,
+        );
+      }
+    }
+    await io.close();
+    await ceph.deletePool(cluster, "rss");
+    await cluster.close();
+
+    const base = samples.find((s) => s.iteration >= Math.min(1_000, iterations)) ?? samples[0];
+    const last = samples[samples.length - 1];
+    const growth = last.rssMiB - base.rssMiB;
+    const perIteration = last.iteration > base.iteration ? (growth * 1024 * 1024) / (last.iteration - base.iteration) : 0;
+    console.log(
+      `rss growth from iteration ${base.iteration} to ${last.iteration}: ${growth.toFixed(1)} MiB ` +
+        `(${perIteration.toFixed(0)} bytes/iteration; limit ${maxGrowthMiB} MiB)`,
+    );
+    console.log(`${(iterations / ((Date.now() - started) / 1000)).toFixed(1)} iterations/s`);
+    return growth > maxGrowthMiB ? 1 : 0;
+  } finally {
+    tc.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,146 @@
+// Loads the compiled addon (native/build/Release/ceph_native.node) and types its raw interface.
+// Everything here is internal: the public API is in cluster.ts, image.ts, ... and takes care of
+// validation, timeouts, closed-handle checks and typed errors.
+import * as fs from "fs";
+import * as path from "path";
+
+declare const handleBrand: unique symbol;
+/** Opaque native handles (type-tagged externals; the addon rejects a handle of the wrong kind). */
+export type ClusterHandle = { readonly [handleBrand]: "cluster" };
+export type IoCtxHandle = { readonly [handleBrand]: "ioctx" };
+export type ImageHandle = { readonly [handleBrand]: "image" };
+
+/** What a native rejection carries (see native/src/errors.cc). */
+export interface NativeError extends Error {
+  errno: number;
+  code: string;
+  description: string;
+  op: string;
+  /** mon/mgr command: the `outs` text; connect: the step that failed. */
+  detail?: string;
+}
+
+export interface NativeImageOptions {
+  features?: bigint;
+  order?: number;
+  stripeUnit?: bigint;
+  stripeCount?: number;
+  dataPool?: string;
+}
+
+export interface NativeStat {
+  size: number;
+  objectSize: number;
+  order: number;
+  numObjs: number;
+  blockNamePrefix: string;
+  id: string;
+  features: bigint;
+  flags: number;
+  parent?: { pool: string; namespace: string; image: string; id: string; snapshot: string };
+}
+
+export interface NativeLinkedImage {
+  pool: string;
+  namespace: string;
+  image: string;
+  id: string;
+  trash: boolean;
+}
+
+export interface NativeAddon {
+  librbdVersion: string;
+  connect(opts: {
+    clusterName: string;
+    entity: string;
+    conf?: string;
+    readDefaultConf: boolean;
+    config: Array<[string, string]>;
+  }): Promise<ClusterHandle>;
+  clusterClose(c: ClusterHandle): Promise<void>;
+  clusterFsid(c: ClusterHandle): Promise<string>;
+  monCommand(c: ClusterHandle, command: string, input?: Buffer): Promise<{ outs: string; outbuf: Buffer }>;
+  mgrCommand(c: ClusterHandle, command: string, input?: Buffer): Promise<{ outs: string; outbuf: Buffer }>;
+
+  ioctxOpen(c: ClusterHandle, pool: string, namespace?: string): Promise<IoCtxHandle>;
+  ioctxClose(io: IoCtxHandle): Promise<void>;
+  poolInit(io: IoCtxHandle, force: boolean): Promise<void>;
+
+  imageCreate(io: IoCtxHandle, name: string, size: bigint, opts: NativeImageOptions): Promise<void>;
+  imageList(io: IoCtxHandle): Promise<Array<{ name: string; id: string }>>;
+  imageRemove(io: IoCtxHandle, name: string): Promise<void>;
+  imageRename(io: IoCtxHandle, from: string, to: string): Promise<void>;
+  imageOpen(io: IoCtxHandle, name: string, snapshot: string | null, readOnly: boolean): Promise<ImageHandle>;
+  imageClose(img: ImageHandle): Promise<void>;
+  imageStat(img: ImageHandle): Promise<NativeStat>;
+  imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;
+  imageFlatten(img: ImageHandle): Promise<void>;
+  imageDiskUsage(img: ImageHandle): Promise<{ provisioned: number; used: number }>;
+
+  snapList(img: ImageHandle): Promise<Array<{ id: number; name: string; size: number; protected: boolean }>>;
+  snapCreate(img: ImageHandle, name: string): Promise<void>;
+  snapRemove(img: ImageHandle, name: string): Promise<void>;
+  snapProtect(img: ImageHandle, name: string): Promise<void>;
+  snapUnprotect(img: ImageHandle, name: string): Promise<void>;
+  snapRollback(img: ImageHandle, name: string): Promise<void>;
+  snapIsProtected(img: ImageHandle, name: string): Promise<boolean>;
+
+  trashMove(io: IoCtxHandle, name: string, delaySec: number): Promise<void>;
+  trashList(io: IoCtxHandle): Promise<
+    Array<{ id: string; name: string; source: string; deletionTime: number; deferredEnd: number }>
+  >;
+  trashRestore(io: IoCtxHandle, id: string, name: string): Promise<void>;
+  trashRemove(io: IoCtxHandle, id: string, force: boolean): Promise<void>;
+  trashPurge(io: IoCtxHandle, expireTs?: number): Promise<void>;
+
+  clone(
+    parentIo: IoCtxHandle,
+    parent: string,
+    snapshot: string,
+    childIo: IoCtxHandle,
+    child: string,
+    opts: NativeImageOptions,
+  ): Promise<void>;
+  listChildren(img: ImageHandle): Promise<NativeLinkedImage[]>;
+  snapChildren(img: ImageHandle, snapshot: string): Promise<NativeLinkedImage[]>;
+
+  listWatchers(img: ImageHandle): Promise<Array<{ addr: string; id: number; cookie: number }>>;
+
+  metadataGet(img: ImageHandle, key: string): Promise<string>;
+  metadataSet(img: ImageHandle, key: string, value: string): Promise<void>;
+  metadataRemove(img: ImageHandle, key: string): Promise<void>;
+  metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
+}
+
+/**
+ * Where the built addon lives: native/build/Release/ceph_native.node under the package root
+ * (the nearest directory holding package.json), so the same lookup works from native/*.ts
+ * (ts-jest, ts-node) and from dist/native/*.js (compiled). CEPH_NATIVE_ADDON overrides it.
+ */
+export function addonPath(): string {
+  if (process.env.CEPH_NATIVE_ADDON) return process.env.CEPH_NATIVE_ADDON;
+  let dir = __dirname;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "package.json"))) {
+      return path.join(dir, "native", "build", "Release", "ceph_native.node");
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`ceph native addon: no package.json above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use so that importing this package never requires a build. */
+export function addon(): NativeAddon {
+  if (!loaded) {
+    const file = addonPath();
+    if (!fs.existsSync(file)) {
+      throw new Error(`ceph native addon not built: ${file} is missing (run \`npm run build:native\`)`);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(file) as NativeAddon;
+  }
+  return loaded;
+}

@@ -1,0 +1,262 @@
+// Connecting, mon/mgr commands, close semantics and the backstop timer, against a real cluster.
+import * as v8 from "v8";
+import * as vm from "vm";
+import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { HandleGuard } from "./handle";
+import * as ceph from "./index";
+
+let tc: TestCluster;
+let cluster: ceph.Cluster;
+
+beforeAll(async () => {
+  tc = startCluster();
+  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
+});
+
+afterAll(async () => {
+  await cluster?.close();
+  tc?.stop();
+});
+
+async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ceph.CephError;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("connect", () => {
+  test("with a conf file: fsid and mon addresses match the cluster", async () => {
+    expect(await cluster.fsid()).toBe(tc.fsid);
+    expect(await cluster.monAddrs()).toEqual([tc.monHost]);
+    expect(cluster.label).toBe(tc.conf);
+    expect(cluster.closed).toBe(false);
+  });
+
+  test("with monHost + entity + key and no conf file", async () => {
+    const c = await ceph.connect({ monHost: tc.monHost, entity: "client.admin", key: tc.adminKey, retries: 0 });
+    try {
+      expect(c.label).toBe(tc.monHost);
+      expect(await c.fsid()).toBe(tc.fsid);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("monHost as a list, custom label, extra config", async () => {
+    const c = await ceph.connect({
+      label: "test-cluster",
+      monHost: [tc.monHost],
+      key: tc.adminKey,
+      retries: 0,
+      config: { rados_osd_op_timeout: 20, "client mount timeout": 5, ms_crc_data: true },
+    });
+    try {
+      expect(c.label).toBe("test-cluster");
+      expect(await c.fsid()).toBe(tc.fsid);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("with a keyring path", async () => {
+    const c = await ceph.connect({ monHost: tc.monHost, keyring: `${tc.dir}/keys/client.admin.keyring`, retries: 0 });
+    try {
+      expect(await c.fsid()).toBe(tc.fsid);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("wrong key: PermissionError, quickly, without the key in the message", async () => {
+    const wrongKey = "AQBjIAZrRP9xHxAAEUxbWL0u8ITRlF9yyIAoUg==";
+    const started = Date.now();
+    const err = await rejection(
+      ceph.connect({ monHost: tc.monHost, key: wrongKey, retries: 0, connectTimeoutSec: 5 }),
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(err).toBeInstanceOf(ceph.PermissionError);
+    expect(ceph.isCephError(err, "EACCES")).toBe(true);
+    expect(err.errno).toBe(13);
+    expect(err.cluster).toBe(tc.monHost);
+    expect(err.message).toContain(tc.monHost);
+    expect(err.message).toContain("client.admin");
+    expect(err.message).not.toContain(wrongKey);
+    expect(err.stack ?? "").not.toContain(wrongKey);
+  });
+
+  test("unknown entity: PermissionError", async () => {
+    const err = await rejection(
+      ceph.connect({ monHost: tc.monHost, entity: "client.nobody", key: tc.adminKey, retries: 0, connectTimeoutSec: 5 }),
+    );
+    expect(err).toBeInstanceOf(ceph.PermissionError);
+  });
+
+  test("no mon listening: retries, then rejects with the last error naming the mon", async () => {
+    // A port from the loopback range nobody listens on (the test cluster's port + 1 is free or not ours).
+    const deadMon = "v2:127.0.0.1:9";
+    const started = Date.now();
+    const err = await rejection(
+      ceph.connect({ monHost: deadMon, key: tc.adminKey, retries: 1, retryIntervalSec: 1, connectTimeoutSec: 1 }),
+    );
+    const elapsed = Date.now() - started;
+    expect(err).toBeInstanceOf(ceph.TimeoutError);
+    expect(err.code).toBe("ETIMEDOUT");
+    expect(err.message).toContain(deadMon);
+    expect(err.message).toContain("after 2 attempts");
+    // two ~1 s attempts plus a 1 s pause
+    expect(elapsed).toBeGreaterThanOrEqual(2500);
+    expect(elapsed).toBeLessThan(15000);
+  });
+
+  test("an unknown config option fails at once, without retries", async () => {
+    const started = Date.now();
+    const err = await rejection(
+      ceph.connect({ conf: tc.conf, config: { no_such_option_here: "1" }, retries: 3, retryIntervalSec: 5 }),
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(err).toBeInstanceOf(ceph.CephError);
+    expect(err.detail).toBe("set config option no_such_option_here");
+  });
+
+  test("invalid options are rejected before touching librados", async () => {
+    await expect(ceph.connect({ conf: tc.conf, opTimeoutSec: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.connect({ conf: tc.conf, entity: "admin" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.connect({ monHost: [""] })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  });
+});
+
+describe("commands", () => {
+  test("monCommand parses JSON output", async () => {
+    const res = await cluster.monCommand({ prefix: "osd pool ls", format: "json" });
+    expect(Array.isArray(res.json)).toBe(true);
+    expect(res.outbuf).toBeInstanceOf(Buffer);
+    const status = await cluster.monCommand({ prefix: "status", format: "json" });
+    expect(status.json.fsid).toBe(tc.fsid);
+  });
+
+  test("monCommand without format returns plain text and no json", async () => {
+    const pool = uniqueName("plain");
+    await ceph.createPool(cluster, pool);
+    const res = await cluster.monCommand({ prefix: "osd pool ls" });
+    expect(res.json).toBeUndefined();
+    expect(res.outbuf.toString().split("\n")).toContain(pool);
+    await ceph.deletePool(cluster, pool);
+  });
+
+  test("monCommand errors carry the prefix as op and outs in the message", async () => {
+    const pool = uniqueName("missing");
+    const err = await rejection(cluster.monCommand({ prefix: "osd pool get", pool, var: "size" }));
+    expect(err).toBeInstanceOf(ceph.NotFoundError);
+    expect(err.op).toBe("osd pool get");
+    expect(err.detail).toContain(`unrecognized pool '${pool}'`);
+    expect(err.message).toBe(
+      `ceph cluster ${tc.conf}: osd pool get failed: ENOENT (No such file or directory): unrecognized pool '${pool}'`,
+    );
+  });
+
+  test("monCommand input buffer (auth import) and invalid commands", async () => {
+    const entity = `client.${uniqueName("input")}`;
+    const key = (await tc.ceph("auth", "get-or-create-key", entity)).trim();
+    await tc.ceph("auth", "del", entity);
+    await cluster.monCommand({ prefix: "auth import" }, Buffer.from(`[${entity}]\n\tkey = ${key}\n\tcaps mon = "allow r"\n`));
+    expect((await tc.ceph("auth", "print-key", entity)).trim()).toBe(key);
+    await expect(cluster.monCommand({ prefix: "no such command" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(cluster.monCommand({} as Record<string, unknown>)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  });
+
+  test("mgrCommand", async () => {
+    // The mgr may still be starting right after the cluster comes up.
+    let res: ceph.CommandResult | undefined;
+    for (let i = 0; i < 50 && !res; i++) {
+      res = await cluster.mgrCommand({ prefix: "balancer status", format: "json" }).catch(async () => {
+        await new Promise((r) => setTimeout(r, 200));
+        return undefined;
+      });
+    }
+    expect(res?.json?.mode).toEqual(expect.any(String));
+  });
+});
+
+describe("close", () => {
+  test("calls after close reject with ClosedError; close is idempotent", async () => {
+    const c = await ceph.connect({ conf: tc.conf, retries: 0 });
+    await c.close();
+    expect(c.closed).toBe(true);
+    await c.close();
+    const err = await rejection(c.fsid());
+    expect(err).toBeInstanceOf(ceph.ClosedError);
+    expect(err.code).toBe("ECLOSED");
+    expect(err.message).toBe(`ceph cluster ${tc.conf}: get fsid failed: ECLOSED (cluster connection is closed)`);
+    await expect(c.openIoCtx("rbd")).rejects.toBeInstanceOf(ceph.ClosedError);
+    await expect(c.monCommand({ prefix: "status" })).rejects.toBeInstanceOf(ceph.ClosedError);
+  });
+
+  test("close waits for in-flight calls, then closes ioctxs and images opened through it", async () => {
+    const pool = uniqueName("close");
+    await ceph.createPool(cluster, pool);
+    const c = await ceph.connect({ conf: tc.conf, retries: 0 });
+    const io = await c.openIoCtx(pool);
+    await ceph.poolInit(io);
+    await ceph.createImage(io, "img", { size: 1 << 20 });
+    const img = await ceph.openImage(io, "img");
+    const inflight = [
+      ...Array.from({ length: 8 }, () => c.monCommand({ prefix: "osd pool ls", format: "json" })),
+      img.stat(),
+      ceph.listImages(io),
+    ];
+    const closing = c.close();
+    // Everything started before close completes normally.
+    const results = await Promise.all(inflight);
+    expect(results).toHaveLength(10);
+    await closing;
+    expect(io.closed).toBe(true);
+    expect(img.closed).toBe(true);
+    await expect(img.stat()).rejects.toBeInstanceOf(ceph.ClosedError);
+    await expect(ceph.listImages(io)).rejects.toBeInstanceOf(ceph.ClosedError);
+    // The image was really closed: no watcher is left on it.
+    const status = JSON.parse(await tc.rbd("status", `${pool}/img`, "--format", "json"));
+    expect(status.watchers).toEqual([]);
+    await ceph.deletePool(cluster, pool);
+  });
+
+  test("an unclosed connection is closed in the background once garbage collected", async () => {
+    const clientSessions = async () =>
+      (await tc.daemonCommand("mon.a", "sessions")).filter((s: { con_type: string }) => s.con_type === "client").length;
+    const before = await clientSessions();
+    await (async () => {
+      const dropped = await ceph.connect({ conf: tc.conf, retries: 0 });
+      expect(await dropped.fsid()).toBe(tc.fsid);
+    })();
+    expect(await clientSessions()).toBe(before + 1);
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    let sessions = before + 1;
+    for (let i = 0; i < 100 && sessions > before; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 100));
+      sessions = await clientSessions();
+    }
+    expect(sessions).toBe(before);
+    expect(await cluster.fsid()).toBe(tc.fsid);
+  });
+});
+
+describe("backstop timer", () => {
+  test("a native call that never returns rejects with TimeoutError naming cluster and op", async () => {
+    const guard = new HandleGuard("cluster connection", { opMs: 200, longOpMs: 400 });
+    const ctx = { cluster: "stuck-cluster", pool: "volumes", image: "vol1" };
+    const started = Date.now();
+    const err = await rejection(guard.run("stat image", ctx, () => new Promise<never>(() => undefined)));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(err).toBeInstanceOf(ceph.TimeoutError);
+    expect(err.message).toBe("ceph cluster stuck-cluster: stat image volumes/vol1 failed: ETIMEDOUT (no reply within 0.2s)");
+    const long = Date.now();
+    await expect(guard.run("flatten image", ctx, () => new Promise<never>(() => undefined), { long: true })).rejects.toBeInstanceOf(
+      ceph.TimeoutError,
+    );
+    expect(Date.now() - long).toBeGreaterThanOrEqual(390);
+  });
+});

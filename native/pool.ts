@@ -1,0 +1,183 @@
+// Pools: typed wrappers around mon commands, plus rbd pool init.
+import { addon } from "./binding";
+import type { Cluster, IoCtx } from "./cluster";
+import { cephError, ErrorContext, invalidArgument } from "./errors";
+
+export type PoolSettingKey = "size" | "min_size" | "pg_num" | "pg_autoscale_mode" | "crush_rule";
+
+export interface PoolSettings {
+  size: number;
+  minSize: number;
+  pgNum: number;
+  pgAutoscaleMode: string;
+  crushRule: string;
+}
+
+export interface PoolQuota {
+  /** 0 = no limit. */
+  maxBytes: number;
+  /** 0 = no limit. */
+  maxObjects: number;
+}
+
+export interface PoolStat {
+  name: string;
+  id: number;
+  objects: number;
+  bytesUsed: number;
+  storedBytes: number;
+}
+
+function checkPool(c: Cluster, pool: unknown, op: string): ErrorContext {
+  const ctx = c.ctx({ pool: typeof pool === "string" ? pool : String(pool) });
+  if (typeof pool !== "string" || pool === "" || pool.includes("\0") || /\s/.test(pool)) {
+    throw invalidArgument(op, ctx, "pool name must be a non-empty string without whitespace");
+  }
+  return ctx;
+}
+
+function count(value: unknown, what: string, op: string, ctx: ErrorContext): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidArgument(op, ctx, `${what} must be a non-negative integer`);
+  }
+  return value;
+}
+
+async function poolCommand(c: Cluster, pool: string, cmd: Record<string, unknown>) {
+  return c.command("mon", cmd, undefined, { pool });
+}
+
+/**
+ * Creates a replicated pool. Like `ceph osd pool create`, this succeeds if the pool already exists.
+ * pgNum defaults to the cluster's osd_pool_default_pg_num.
+ */
+export async function createPool(c: Cluster, name: string, opts: { pgNum?: number; type?: "replicated" } = {}): Promise<void> {
+  const op = "osd pool create";
+  const ctx = checkPool(c, name, op);
+  const cmd: Record<string, unknown> = { prefix: op, pool: name, pool_type: opts.type ?? "replicated" };
+  if (cmd.pool_type !== "replicated") throw invalidArgument(op, ctx, `pool type must be "replicated"`);
+  if (opts.pgNum !== undefined) {
+    cmd.pg_num = count(opts.pgNum, "pgNum", op, ctx);
+    cmd.pgp_num = opts.pgNum;
+  }
+  await poolCommand(c, name, cmd);
+}
+
+/** Deletes a pool (needs mon_allow_pool_delete). Like the CLI, succeeds if the pool does not exist. */
+export async function deletePool(c: Cluster, name: string): Promise<void> {
+  const op = "osd pool delete";
+  checkPool(c, name, op);
+  await poolCommand(c, name, { prefix: op, pool: name, pool2: name, yes_i_really_really_mean_it: true });
+}
+
+export async function listPools(c: Cluster): Promise<string[]> {
+  const { json } = await c.monCommand({ prefix: "osd pool ls", format: "json" });
+  return json ?? [];
+}
+
+export async function getPoolSettings(c: Cluster, name: string): Promise<PoolSettings> {
+  const op = "osd pool get";
+  checkPool(c, name, op);
+  const { json } = await poolCommand(c, name, { prefix: op, pool: name, var: "all", format: "json" });
+  return {
+    size: json.size,
+    minSize: json.min_size,
+    pgNum: json.pg_num,
+    pgAutoscaleMode: json.pg_autoscale_mode,
+    crushRule: json.crush_rule,
+  };
+}
+
+/**
+ * Sets one pool option. `force` passes yes_i_really_mean_it, which Ceph requires for risky
+ * values such as size 1.
+ */
+export async function setPoolSetting(
+  c: Cluster,
+  name: string,
+  key: PoolSettingKey,
+  value: string | number,
+  opts: { force?: boolean } = {},
+): Promise<void> {
+  const op = "osd pool set";
+  const ctx = checkPool(c, name, op);
+  if (!["size", "min_size", "pg_num", "pg_autoscale_mode", "crush_rule"].includes(key)) {
+    throw invalidArgument(op, ctx, `unsupported pool setting "${key}"`);
+  }
+  if (typeof value === "number") count(value, key, op, ctx);
+  else if (typeof value !== "string" || value === "") throw invalidArgument(op, ctx, `${key} value must be a string or number`);
+  const cmd: Record<string, unknown> = { prefix: op, pool: name, var: key, val: String(value) };
+  if (opts.force) cmd.yes_i_really_mean_it = true;
+  await poolCommand(c, name, cmd);
+}
+
+/** Reads quotas from the osdmap (`osd pool get-quota` fails until the mgr has reported pool stats). */
+export async function getPoolQuota(c: Cluster, name: string): Promise<PoolQuota> {
+  const op = "osd pool ls";
+  const ctx = checkPool(c, name, op);
+  const { json } = await poolCommand(c, name, { prefix: op, detail: "detail", format: "json" });
+  const pool = (json as Array<Record<string, unknown>>).find((p) => p.pool_name === name);
+  if (!pool) throw cephError("ENOENT", "get pool quota", ctx, { detail: `pool '${name}' does not exist` });
+  return { maxBytes: Number(pool.quota_max_bytes), maxObjects: Number(pool.quota_max_objects) };
+}
+
+/** Sets the given quotas (0 removes a limit); fields left out are unchanged. */
+export async function setPoolQuota(c: Cluster, name: string, q: { maxBytes?: number; maxObjects?: number }): Promise<void> {
+  const op = "osd pool set-quota";
+  const ctx = checkPool(c, name, op);
+  if (q.maxBytes !== undefined) {
+    await poolCommand(c, name, { prefix: op, pool: name, field: "max_bytes", val: String(count(q.maxBytes, "maxBytes", op, ctx)) });
+  }
+  if (q.maxObjects !== undefined) {
+    await poolCommand(c, name, {
+      prefix: op,
+      pool: name,
+      field: "max_objects",
+      val: String(count(q.maxObjects, "maxObjects", op, ctx)),
+    });
+  }
+}
+
+/** Tags the pool with an application ("rbd", "rgw", "cephfs"). `force` allows a second application. */
+export async function enableApplication(c: Cluster, pool: string, app: string, opts: { force?: boolean } = {}): Promise<void> {
+  const op = "osd pool application enable";
+  const ctx = checkPool(c, pool, op);
+  if (typeof app !== "string" || !/^[A-Za-z0-9_.-]+$/.test(app)) throw invalidArgument(op, ctx, "application name must be a simple word");
+  const cmd: Record<string, unknown> = { prefix: op, pool, app };
+  if (opts.force) cmd.yes_i_really_mean_it = true;
+  await poolCommand(c, pool, cmd);
+}
+
+export async function getApplications(c: Cluster, pool: string): Promise<Record<string, Record<string, string>>> {
+  const op = "osd pool application get";
+  checkPool(c, pool, op);
+  const { json } = await poolCommand(c, pool, { prefix: op, pool, format: "json" });
+  return json ?? {};
+}
+
+/** Per-pool usage from `ceph df`. */
+export async function poolStats(c: Cluster): Promise<PoolStat[]> {
+  const json = await df(c);
+  return (json.pools ?? []).map((p: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+    name: p.name,
+    id: p.id,
+    objects: p.stats.objects,
+    bytesUsed: p.stats.bytes_used,
+    storedBytes: p.stats.stored,
+  }));
+}
+
+/** `ceph df detail` as JSON. */
+export async function df(c: Cluster): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await c.monCommand({ prefix: "df", detail: "detail", format: "json" })).json;
+}
+
+/** `ceph mon dump` as JSON. */
+export async function monDump(c: Cluster): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (await c.monCommand({ prefix: "mon dump", format: "json" })).json;
+}
+
+/** rbd_pool_init: prepares a pool for RBD (application tag and rbd_info object). */
+export async function poolInit(io: IoCtx, force = false): Promise<void> {
+  await io.guard.run("init rbd pool", io.ctx(), () => addon().poolInit(io.handle, force));
+}

@@ -1,0 +1,101 @@
+// Module entry point, plus the argument helpers and close helper shared by every capability.
+#include "handles.h"
+
+#include <atomic>
+
+namespace ceph_native {
+
+namespace {
+std::atomic<bool> environment_exiting{false};
+}
+
+bool EnvironmentExiting() { return environment_exiting.load(); }
+
+template <>
+const napi_type_tag& TagFor<ClusterCore>() {
+  static const napi_type_tag tag = {0x6365706863727374ULL, 0x1d1f4c2f2a7b3e01ULL};
+  return tag;
+}
+template <>
+const napi_type_tag& TagFor<IoCtxCore>() {
+  static const napi_type_tag tag = {0x636570686970746bULL, 0x1d1f4c2f2a7b3e02ULL};
+  return tag;
+}
+template <>
+const napi_type_tag& TagFor<ImageCore>() {
+  static const napi_type_tag tag = {0x63657068696d6167ULL, 0x1d1f4c2f2a7b3e03ULL};
+  return tag;
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsString()) throw Napi::TypeError::New(info.Env(), std::string(name) + ": string expected");
+  return info[index].As<Napi::String>();
+}
+
+std::string OptionalStringArg(const Napi::CallbackInfo& info, size_t index) {
+  if (info[index].IsUndefined() || info[index].IsNull()) return std::string();
+  if (!info[index].IsString()) throw Napi::TypeError::New(info.Env(), "string expected");
+  return info[index].As<Napi::String>();
+}
+
+uint64_t U64Value(Napi::Value value, const char* name) {
+  if (value.IsBigInt()) {
+    bool lossless = false;
+    uint64_t result = value.As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(value.Env(), std::string(name) + ": out of range");
+    return result;
+  }
+  if (value.IsNumber()) {
+    double d = value.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d > 9007199254740991.0 || d != static_cast<double>(static_cast<uint64_t>(d))) {
+      throw Napi::RangeError::New(value.Env(), std::string(name) + ": non-negative integer expected");
+    }
+    return static_cast<uint64_t>(d);
+  }
+  throw Napi::TypeError::New(value.Env(), std::string(name) + ": number or bigint expected");
+}
+
+uint64_t U64Arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  return U64Value(info[index], name);
+}
+
+bool BoolArg(const Napi::CallbackInfo& info, size_t index) { return info[index].ToBoolean(); }
+
+Napi::Value QueueClose(Napi::Env env, const std::string& op, std::shared_ptr<Resource> resource) {
+  if (!resource->BeginClose()) {
+    auto deferred = Napi::Promise::Deferred::New(env);
+    deferred.Resolve(env.Undefined());
+    return deferred.Promise();
+  }
+  auto* worker = new CephWorker(env, op, {}, [resource] { return resource->FinishClose(); }, nullptr, nullptr);
+  auto promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace ceph_native
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace ceph_native;
+  // Registered after Node-API's own teardown hook, so it runs before handle finalizers.
+  napi_add_env_cleanup_hook(env, [](void*) { environment_exiting.store(true); }, nullptr);
+  InitConnection(env, exports);
+  InitIoCtx(env, exports);
+  InitImage(env, exports);
+  InitSnapshot(env, exports);
+  InitTrash(env, exports);
+  InitClone(env, exports);
+  InitWatchers(env, exports);
+  InitMetadata(env, exports);
+  int major = 0, minor = 0, extra = 0;
+  rbd_version(&major, &minor, &extra);
+  exports.Set("librbdVersion", Napi::String::New(env, std::to_string(major) + "." + std::to_string(minor) + "." +
+                                                          std::to_string(extra)));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(ceph_native, Init)

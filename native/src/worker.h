@@ -1,0 +1,227 @@
+// Shared plumbing for every native operation:
+//  - Resource: a rados/rbd handle whose release is deferred until no operation uses it;
+//  - Lease: RAII proof that a Resource stays usable while an operation runs;
+//  - Queue(): runs one blocking librados/librbd call on the libuv threadpool and settles a promise.
+#pragma once
+
+#include <napi.h>
+
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ceph_native {
+
+// A native handle (cluster, ioctx, image). Lifecycle:
+//   open -> (operations take leases) -> BeginClose() -> last lease gone -> ReleaseHandle() once.
+// ReleaseHandle() blocks on the network, so it only ever runs on a threadpool thread
+// (the close worker or the worker that dropped the last lease) or a detached thread.
+class Resource {
+ public:
+  virtual ~Resource() = default;
+
+  // JS thread, before queueing an operation. False once close has begun.
+  bool TryAcquire() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_) return false;
+    ++leases_;
+    return true;
+  }
+
+  // Adds a lease for a caller that already holds one (so the handle cannot be released meanwhile).
+  void AddLease() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++leases_;
+  }
+
+  void ReleaseLease() {
+    bool release_now;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      --leases_;
+      release_now = closing_ && leases_ == 0 && !released_;
+      if (release_now) released_ = true;
+    }
+    if (release_now) ReleaseHandle();
+  }
+
+  // JS thread: stops new operations. False if close had already begun.
+  bool BeginClose() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closing_) return false;
+    closing_ = true;
+    return true;
+  }
+
+  // Off the JS thread, after BeginClose(): releases now if idle, otherwise the last lease does it.
+  // Returns the release's result, or 0 when deferred.
+  int FinishClose() {
+    bool release_now;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      release_now = leases_ == 0 && !released_;
+      if (release_now) released_ = true;
+    }
+    return release_now ? ReleaseHandle() : 0;
+  }
+
+  bool closing() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return closing_;
+  }
+
+ protected:
+  // Called exactly once. Must not touch the JS engine.
+  virtual int ReleaseHandle() = 0;
+
+  // For destructors of derived classes: true if the handle was never released
+  // (and marks it released), so the destructor must hand it to a background thread.
+  bool TakeUnreleased() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_) return false;
+    released_ = true;
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  int leases_ = 0;
+  bool closing_ = false;
+  bool released_ = false;
+};
+
+// Keeps a Resource alive (shared_ptr) and unreleased (lease count) until Reset().
+class Lease {
+ public:
+  Lease() = default;
+  explicit Lease(std::shared_ptr<Resource> resource) : resource_(std::move(resource)) {}
+  Lease(Lease&& other) noexcept : resource_(std::move(other.resource_)) {}
+  Lease& operator=(Lease&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      resource_ = std::move(other.resource_);
+    }
+    return *this;
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  ~Lease() { Reset(); }
+
+  // Only valid while this lease is held, which guarantees the handle is not released.
+  Lease Clone() const {
+    resource_->AddLease();
+    return Lease(resource_);
+  }
+
+  void Reset() {
+    if (resource_) {
+      auto resource = std::move(resource_);
+      resource_.reset();
+      resource->ReleaseLease();
+    }
+  }
+
+ private:
+  std::shared_ptr<Resource> resource_;
+};
+
+// Builds the rejection value: an Error carrying errno, code, op and optional detail.
+Napi::Value MakeCephError(Napi::Env env, int err, const std::string& op, const std::string& detail);
+// Rejection for a call on a closed handle (code "ECLOSED").
+Napi::Value MakeClosedError(Napi::Env env, const std::string& op);
+
+// Runs `work` (returns 0 or -errno) on the threadpool, then `done` on the JS thread to build the
+// resolution value. Leases are dropped at the end of `work`, still off the JS thread, so a
+// deferred close releases its handle there.
+class CephWorker final : public Napi::AsyncWorker {
+ public:
+  using Work = std::function<int()>;
+  using Done = std::function<Napi::Value(Napi::Env)>;
+
+  CephWorker(Napi::Env env, std::string op, std::vector<Lease> leases, Work work, Done done,
+             std::shared_ptr<std::string> detail)
+      : Napi::AsyncWorker(env, "ceph_native"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        op_(std::move(op)),
+        leases_(std::move(leases)),
+        work_(std::move(work)),
+        done_(std::move(done)),
+        detail_(std::move(detail)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      rc_ = work_();
+    } catch (const std::bad_alloc&) {
+      rc_ = -ENOMEM;
+    } catch (...) {
+      rc_ = -EIO;
+    }
+    leases_.clear();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) {
+      deferred_.Reject(MakeCephError(env, -rc_, op_, detail_ ? *detail_ : std::string()));
+      return;
+    }
+    try {
+      deferred_.Resolve(done_ ? done_(env) : env.Undefined());
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string op_;
+  std::vector<Lease> leases_;
+  Work work_;
+  Done done_;
+  std::shared_ptr<std::string> detail_;
+  int rc_ = 0;
+};
+
+inline Napi::Value RejectedPromise(Napi::Env env, Napi::Value reason) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  deferred.Reject(reason);
+  return deferred.Promise();
+}
+
+// Leases every resource (all or nothing), then queues the work. Rejects with ECLOSED if any
+// resource is closing, without running anything.
+inline Napi::Value Queue(Napi::Env env, const std::string& op,
+                         std::initializer_list<std::shared_ptr<Resource>> resources,
+                         CephWorker::Work work, CephWorker::Done done = nullptr,
+                         std::shared_ptr<std::string> detail = nullptr) {
+  std::vector<Lease> leases;
+  for (const auto& resource : resources) {
+    if (!resource->TryAcquire()) return RejectedPromise(env, MakeClosedError(env, op));
+    leases.emplace_back(resource);
+  }
+  auto* worker = new CephWorker(env, op, std::move(leases), std::move(work), std::move(done),
+                                std::move(detail));
+  auto promise = worker->Promise();
+  worker->Queue();  // the worker deletes itself after OnOK
+  return promise;
+}
+
+// Helpers for argument conversion (TypeScript already validated; these only guard the boundary).
+std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* name);
+// Empty string when undefined/null.
+std::string OptionalStringArg(const Napi::CallbackInfo& info, size_t index);
+uint64_t U64Arg(const Napi::CallbackInfo& info, size_t index, const char* name);
+bool BoolArg(const Napi::CallbackInfo& info, size_t index);
+uint64_t U64Value(Napi::Value value, const char* name);
+inline Napi::Value NumberU64(Napi::Env env, uint64_t value) {
+  return Napi::Number::New(env, static_cast<double>(value));
+}
+
+}  // namespace ceph_native

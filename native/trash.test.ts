@@ -1,0 +1,113 @@
+// RBD trash against a real cluster.
+import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import * as ceph from "./index";
+
+let tc: TestCluster;
+let cluster: ceph.Cluster;
+
+const MiB = 1024 * 1024;
+
+beforeAll(async () => {
+  tc = startCluster();
+  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
+});
+
+afterAll(async () => {
+  await cluster?.close();
+  tc?.stop();
+});
+
+async function rbdPool(prefix: string): Promise<{ pool: string; io: ceph.IoCtx }> {
+  const pool = uniqueName(prefix);
+  await ceph.createPool(cluster, pool, { pgNum: 8 });
+  const io = await cluster.openIoCtx(pool);
+  await ceph.poolInit(io);
+  return { pool, io };
+}
+
+async function cliTrash(pool: string): Promise<Array<{ id: string; name: string }>> {
+  return JSON.parse(await tc.rbd("trash", "ls", pool, "--format", "json"));
+}
+
+test("move, list, restore under the original and a new name", async () => {
+  const { pool, io } = await rbdPool("trash");
+  await ceph.createImage(io, "vol", { size: MiB });
+  const id = (await ceph.listImages(io))[0].id;
+  const before = Math.floor(Date.now() / 1000);
+  await ceph.trashMove(io, "vol", 3600);
+  expect(await ceph.listImages(io)).toEqual([]);
+
+  const entries = await ceph.trashList(io);
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({ id, name: "vol", source: "user" });
+  expect(entries[0].deletionTime).toBeGreaterThanOrEqual(before - 1);
+  expect(entries[0].deferredEnd).toBeGreaterThanOrEqual(entries[0].deletionTime + 3600);
+  expect(await cliTrash(pool)).toEqual([{ id, name: "vol" }]);
+
+  await ceph.trashRestore(io, id);
+  expect(await ceph.listImages(io)).toEqual([{ name: "vol", id }]);
+  expect(await ceph.trashList(io)).toEqual([]);
+
+  await ceph.trashMove(io, "vol");
+  await ceph.trashRestore(io, id, "renamed");
+  expect(await ceph.listImages(io)).toEqual([{ name: "renamed", id }]);
+  expect((await tc.rbd("ls", pool)).trim()).toBe("renamed");
+  await io.close();
+  await ceph.deletePool(cluster, pool);
+});
+
+test("remove: deferred images need force; purge removes expired ones only", async () => {
+  const { pool, io } = await rbdPool("trashrm");
+  for (const name of ["deferred", "expired1", "expired2"]) await ceph.createImage(io, name, { size: MiB });
+  await ceph.trashMove(io, "deferred", 3600);
+  await ceph.trashMove(io, "expired1", 0);
+  await ceph.trashMove(io, "expired2", 0);
+  const idOf = async (name: string) => (await ceph.trashList(io)).find((e) => e.name === name)!.id;
+  const deferredId = await idOf("deferred");
+
+  const err = await ceph.trashRemove(io, deferredId).catch((e) => e);
+  expect(err).toBeInstanceOf(ceph.PermissionError);
+  expect(err.code).toBe("EPERM");
+  expect(err.message).toContain(`remove image from trash ${pool}/${deferredId} failed: EPERM`);
+
+  // purge takes the two expired images and leaves the deferred one
+  await new Promise((r) => setTimeout(r, 1100));
+  await ceph.trashPurge(io);
+  expect((await ceph.trashList(io)).map((e) => e.name)).toEqual(["deferred"]);
+  expect((await cliTrash(pool)).map((e) => e.name)).toEqual(["deferred"]);
+
+  await ceph.trashRemove(io, deferredId, true);
+  expect(await ceph.trashList(io)).toEqual([]);
+  await io.close();
+  await ceph.deletePool(cluster, pool);
+});
+
+test("error paths: missing image, missing trash id, name taken on restore", async () => {
+  const { pool, io } = await rbdPool("trasherr");
+  await expect(ceph.trashMove(io, "nope")).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.trashRestore(io, "0123456789ab")).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.trashRemove(io, "0123456789ab", true)).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.trashMove(io, "x", -1)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+
+  await ceph.createImage(io, "vol", { size: MiB });
+  await ceph.trashMove(io, "vol");
+  const id = (await ceph.trashList(io))[0].id;
+  await ceph.createImage(io, "vol", { size: MiB });
+  await expect(ceph.trashRestore(io, id)).rejects.toBeInstanceOf(ceph.ExistsError);
+  await ceph.trashRestore(io, id, "vol-restored");
+  expect((await ceph.listImages(io)).map((i) => i.name).sort()).toEqual(["vol", "vol-restored"]);
+
+  // An image still open elsewhere can be moved to the trash, but not deleted from it.
+  const img = await ceph.openImage(io, "vol");
+  await ceph.trashMove(io, "vol");
+  const openId = (await ceph.trashList(io)).find((e) => e.name === "vol")!.id;
+  await expect(ceph.trashRemove(io, openId, true)).rejects.toBeInstanceOf(ceph.BusyError);
+  await img.close();
+  await ceph.trashRemove(io, openId, true);
+  expect((await ceph.trashList(io)).map((e) => e.name)).toEqual([]);
+
+  await io.close();
+  await expect(ceph.trashList(io)).rejects.toBeInstanceOf(ceph.ClosedError);
+  await expect(ceph.trashPurge(io)).rejects.toBeInstanceOf(ceph.ClosedError);
+  await ceph.deletePool(cluster, pool);
+});

@@ -1,0 +1,51 @@
+// RBD trash: deferred deletion (what Cinder/Glance use when rbd_move_to_trash is on).
+import { addon } from "./binding";
+import type { IoCtx } from "./cluster";
+import { invalidArgument } from "./errors";
+import { checkName } from "./validate";
+
+export interface TrashEntry {
+  id: string;
+  name: string;
+  /** "user", "mirroring", "migration", "removing" or "user_parent". */
+  source: string;
+  /** Epoch seconds when the image was moved to the trash. */
+  deletionTime: number;
+  /** Epoch seconds before which the image cannot be removed without force. */
+  deferredEnd: number;
+}
+
+/** Moves an image to the trash; it cannot be removed (without force) for delaySec seconds. */
+export async function trashMove(io: IoCtx, name: string, delaySec = 0): Promise<void> {
+  const op = "move image to trash";
+  const ctx = io.ctx({ image: name });
+  checkName(name, "image", op, ctx);
+  if (!Number.isSafeInteger(delaySec) || delaySec < 0) throw invalidArgument(op, ctx, "delaySec must be a non-negative integer");
+  await io.guard.run(op, ctx, () => addon().trashMove(io.handle, name, delaySec));
+}
+
+export function trashList(io: IoCtx): Promise<TrashEntry[]> {
+  return io.guard.run("list trash", io.ctx(), () => addon().trashList(io.handle));
+}
+
+/** Restores a trashed image under its original name, or newName. */
+export async function trashRestore(io: IoCtx, id: string, newName?: string): Promise<void> {
+  const op = "restore image from trash";
+  const ctx = io.ctx({ image: newName ?? id });
+  checkName(id, "trash id", op, ctx);
+  if (newName !== undefined) checkName(newName, "image", op, ctx);
+  await io.guard.run(op, ctx, () => addon().trashRestore(io.handle, id, newName ?? ""));
+}
+
+/** Deletes a trashed image; before its deferment ends this needs force (PermissionError otherwise). */
+export async function trashRemove(io: IoCtx, id: string, force = false): Promise<void> {
+  const op = "remove image from trash";
+  const ctx = io.ctx({ image: id });
+  checkName(id, "trash id", op, ctx);
+  await io.guard.run(op, ctx, () => addon().trashRemove(io.handle, id, force), { long: true });
+}
+
+/** Deletes every trashed image whose deferment has ended. */
+export async function trashPurge(io: IoCtx): Promise<void> {
+  await io.guard.run("purge trash", io.ctx(), () => addon().trashPurge(io.handle), { long: true });
+}
