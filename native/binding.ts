@@ -70,7 +70,7 @@ export interface NativeAddon {
   imageList(io: IoCtxHandle): Promise<Array<{ name: string; id: string }>>;
   imageRemove(io: IoCtxHandle, name: string): Promise<void>;
   imageRename(io: IoCtxHandle, from: string, to: string): Promise<void>;
-  imageOpen(io: IoCtxHandle, name: string, snapshot: string | null, readOnly: boolean): Promise<ImageHandle>;
+  imageOpen(io: IoCtxHandle, nameOrId: string, snapshot: string | null, readOnly: boolean, byId: boolean): Promise<ImageHandle>;
   imageClose(img: ImageHandle): Promise<void>;
   imageStat(img: ImageHandle): Promise<NativeStat>;
   imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;

@@ -345,7 +345,7 @@ test("the addon itself refuses closed and wrong-kind handles (no crash)", async 
   const { pool, io } = await rbdPool("raw");
   await ceph.createImage(io, "vol", { size: MiB });
   const native = addon();
-  const handle = await native.imageOpen(io.handle, "vol", null, false);
+  const handle = await native.imageOpen(io.handle, "vol", null, false, false);
   // close while calls are in flight: they finish, the handle is released after them
   const inflight = Promise.all([native.imageStat(handle), native.listWatchers(handle), native.metadataList(handle)]);
   const closing = native.imageClose(handle);
@@ -363,7 +363,7 @@ test("the addon itself refuses closed and wrong-kind handles (no crash)", async 
   // closing an ioctx while an image opened through it is still open: the ioctx refuses new
   // calls at once, and is really released only after the image closes.
   const io2 = await native.ioctxOpen(cluster.handle, pool);
-  const img2 = await native.imageOpen(io2, "vol", null, false);
+  const img2 = await native.imageOpen(io2, "vol", null, false, false);
   await native.ioctxClose(io2);
   await expect(native.imageList(io2)).rejects.toMatchObject({ code: "ECLOSED" });
   expect((await native.imageStat(img2)).size).toBe(MiB);

@@ -153,10 +153,24 @@ export async function openImage(io: IoCtx, name: string, opts: OpenImageOptions 
   checkName(name, "image", op, ctx);
   if (opts.snapshot !== undefined) checkName(opts.snapshot, "snapshot", op, ctx);
   const readOnly = opts.readOnly ?? false;
-  const handle = await io.guard.run(op, ctx, () => addon().imageOpen(io.handle, name, opts.snapshot ?? null, readOnly), {
+  const handle = await io.guard.run(op, ctx, () => addon().imageOpen(io.handle, name, opts.snapshot ?? null, readOnly, false), {
     onLate: (late) => void addon().imageClose(late).catch(() => undefined),
   });
   return new Image(io, handle, name, readOnly, opts.snapshot);
+}
+
+/** Opens an image by its id: the way to reach an image in the trash (its name is then a label only). */
+export async function openImageById(io: IoCtx, id: string, opts: OpenImageOptions & { name?: string } = {}): Promise<Image> {
+  const op = "open image by id";
+  const label = opts.name ?? id;
+  const ctx = io.ctx({ image: label, snapshot: opts.snapshot });
+  checkName(id, "trash id", op, ctx);
+  if (opts.snapshot !== undefined) checkName(opts.snapshot, "snapshot", op, ctx);
+  const readOnly = opts.readOnly ?? false;
+  const handle = await io.guard.run(op, ctx, () => addon().imageOpen(io.handle, id, opts.snapshot ?? null, readOnly, true), {
+    onLate: (late) => void addon().imageClose(late).catch(() => undefined),
+  });
+  return new Image(io, handle, label, readOnly, opts.snapshot);
 }
 
 /** Opens the image, runs fn, and always closes it (fn's error wins over a close error). */

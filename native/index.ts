@@ -6,6 +6,7 @@ export * from "./auth";
 export {
   createImage,
   openImage,
+  openImageById,
   withImage,
   listImages,
   removeImage,

@@ -111,3 +111,24 @@ test("error paths: missing image, missing trash id, name taken on restore", asyn
   await expect(ceph.trashPurge(io)).rejects.toBeInstanceOf(ceph.ClosedError);
   await ceph.deletePool(cluster, pool);
 });
+
+test("an image in the trash is reached by id: its snapshots can be cleaned up before removal", async () => {
+  const { pool, io } = await rbdPool("trashid");
+  await ceph.createImage(io, "parent", { size: MiB });
+  await ceph.withImage(io, "parent", async (img) => {
+    await img.createSnap("golden");
+    await img.protectSnap("golden");
+  });
+  await ceph.trashMove(io, "parent");
+  const [entry] = await ceph.trashList(io);
+  await expect(ceph.trashRemove(io, entry.id)).rejects.toMatchObject({ code: "ENOTEMPTY" });
+  const img = await ceph.openImageById(io, entry.id, { name: "parent" });
+  expect((await img.listSnaps()).map((s) => [s.name, s.protected])).toEqual([["golden", true]]);
+  await img.unprotectSnap("golden");
+  await img.removeSnap("golden");
+  await img.close();
+  await ceph.trashRemove(io, entry.id);
+  expect(await cliTrash(pool)).toEqual([]);
+  await expect(ceph.openImageById(io, entry.id)).rejects.toMatchObject({ code: "ENOENT" });
+  await io.close();
+});

@@ -262,6 +262,7 @@ function safeParseSize(v: unknown): number | undefined {
 export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
   const n = native();
   const label = clusterLabel(inputs.connection);
+  let parent: { pool: string; image: string; id: string } | undefined;
   await withPool(inputs.connection, inputs.pool, async (io) => {
     let hasClones = false;
     try {
@@ -283,6 +284,8 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
           }
         }
         hasClones = (await img.listChildren()).length > 0;
+        const st = await img.stat();
+        if (st.parent) parent = { pool: st.parent.pool, image: st.parent.image, id: st.parent.id };
         // Read-only: a read-write open would register a watch of its own and count as a user.
       }, { readOnly: true });
     } catch (e) {
@@ -296,4 +299,37 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     }
     await n.removeImage(io, inputs.name);
   });
+  // As Cinder does after removing a clone: a parent that waited in the trash for its clones goes too.
+  await purgeTrashedAncestors(inputs.connection, parent);
+}
+
+/**
+ * Walks up from a removed clone: each ancestor that sits in the trash and has no clones left is
+ * removed for good (its snapshots first), until an ancestor is still in use or not in the trash.
+ */
+async function purgeTrashedAncestors(conn: Connection, start: { pool: string; image: string; id: string } | undefined): Promise<void> {
+  const n = native();
+  let current = start;
+  while (current) {
+    const { pool, id, image } = current;
+    current = await withPool(conn, pool, async (io) => {
+      const entry = (await n.trashList(io)).find((t) => t.id === id);
+      if (!entry) return undefined;
+      const img = await n.openImageById(io, id, { name: image });
+      let next: { pool: string; image: string; id: string } | undefined;
+      try {
+        if ((await img.listChildren()).length > 0) return undefined;
+        const st = await img.stat();
+        next = st.parent ? { pool: st.parent.pool, image: st.parent.image, id: st.parent.id } : undefined;
+        for (const snap of await img.listSnaps()) {
+          if (snap.protected) await img.unprotectSnap(snap.name);
+          await img.removeSnap(snap.name);
+        }
+      } finally {
+        await img.close();
+      }
+      await n.trashRemove(io, id);
+      return next;
+    });
+  }
 }

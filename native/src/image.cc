@@ -64,21 +64,29 @@ Napi::Value ImageRename(const Napi::CallbackInfo& info) {
                [ioctx, from, to] { return rbd_rename(ioctx->raw(), from.c_str(), to.c_str()); });
 }
 
-// openImage(ioctx, name, snapshot|null, readOnly) -> image handle
+// openImage(ioctx, name or id, snapshot|null, readOnly, byId) -> image handle
+// By id reaches images that have no name any more, such as those in the trash.
 Napi::Value ImageOpen(const Napi::CallbackInfo& info) {
   auto ioctx = UnwrapIoCtx(info[0]);
   auto name = StringArg(info, 1, "name");
   auto snap = OptionalStringArg(info, 2);
   bool read_only = BoolArg(info, 3);
+  bool by_id = BoolArg(info, 4);
   auto image_out = std::make_shared<rbd_image_t>(nullptr);
   auto child_lease = std::make_shared<Lease>();
   return Queue(
       info.Env(), "open image", {ioctx},
-      [ioctx, name, snap, read_only, image_out, child_lease]() -> int {
+      [ioctx, name, snap, read_only, by_id, image_out, child_lease]() -> int {
         rbd_image_t image = nullptr;
         const char* snap_name = snap.empty() ? nullptr : snap.c_str();
-        int rc = read_only ? rbd_open_read_only(ioctx->raw(), name.c_str(), &image, snap_name)
-                           : rbd_open(ioctx->raw(), name.c_str(), &image, snap_name);
+        int rc;
+        if (by_id) {
+          rc = read_only ? rbd_open_by_id_read_only(ioctx->raw(), name.c_str(), &image, snap_name)
+                         : rbd_open_by_id(ioctx->raw(), name.c_str(), &image, snap_name);
+        } else {
+          rc = read_only ? rbd_open_read_only(ioctx->raw(), name.c_str(), &image, snap_name)
+                         : rbd_open(ioctx->raw(), name.c_str(), &image, snap_name);
+        }
         if (rc < 0) return rc;
         *image_out = image;
         // The image keeps its ioctx open; taken while this operation's lease is held.
