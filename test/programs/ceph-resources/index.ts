@@ -6,7 +6,8 @@ import * as ceph from "pulumi-ceph-openstack";
 interface Named {
   resource: string;
   import?: string;
-  protect?: boolean;
+  /** A second cluster, reached through the `ceph2` config namespace. */
+  onCluster?: "second";
 }
 interface Spec {
   pools?: Array<Named & Omit<ceph.PoolArgs, "cluster">>;
@@ -17,18 +18,22 @@ interface Spec {
 
 const config = new pulumi.Config();
 const spec = config.requireObject<Spec>("spec");
-const cluster = ceph.CephCluster.fromConfig();
+const defaultCluster = ceph.CephCluster.fromConfig();
+let second: ceph.CephCluster | undefined;
+const clusterOf = (n: { onCluster?: string }) => (n.onCluster === "second" ? (second ??= ceph.CephCluster.fromConfig("ceph2")) : defaultCluster);
 const opts = (n: Named, dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({
   dependsOn,
   ...(n.import ? { import: n.import } : {}),
 });
 
-const pools = (spec.pools ?? []).map(({ resource, import: _i, ...args }) => new ceph.Pool(resource, { cluster, ...args }, opts({ resource, import: _i })));
+const pools = (spec.pools ?? []).map(({ resource, import: _i, onCluster, ...args }) =>
+  new ceph.Pool(resource, { cluster: clusterOf({ onCluster }), ...args }, opts({ resource, import: _i })),
+);
 
-const users = (spec.users ?? []).map(({ resource, import: _i, caps, rbdPools, rbdReadOnlyPools, ...args }) =>
+const users = (spec.users ?? []).map(({ resource, import: _i, onCluster, caps, rbdPools, rbdReadOnlyPools, ...args }) =>
   new ceph.CephUser(
     resource,
-    { cluster, ...args, caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }) },
+    { cluster: clusterOf({ onCluster }), ...args, caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }) },
     opts({ resource, import: _i }, pools),
   ),
 );
@@ -41,7 +46,8 @@ let pendingImages = [...(spec.images ?? [])];
 let pendingSnaps = [...(spec.snapshots ?? [])];
 while (pendingImages.length + pendingSnaps.length > 0) {
   const before = pendingImages.length + pendingSnaps.length;
-  pendingImages = pendingImages.filter(({ resource, import: _i, ...args }) => {
+  pendingImages = pendingImages.filter(({ resource, import: _i, onCluster, ...args }) => {
+    const cluster = clusterOf({ onCluster });
     const from = args.cloneFrom as { pool: string; image: string; snapshot: string } | undefined;
     const parentKey = from && `${from.pool}/${from.image}@${from.snapshot}`;
     const declaredParent = parentKey && (spec.snapshots ?? []).some((s) => `${s.pool}/${s.image}@${s.name}` === parentKey);
@@ -50,7 +56,8 @@ while (pendingImages.length + pendingSnaps.length > 0) {
     images.set(`${args.pool}/${args.name}`, new ceph.RbdImage(resource, { cluster, ...args }, opts({ resource, import: _i }, deps)));
     return false;
   });
-  pendingSnaps = pendingSnaps.filter(({ resource, import: _i, ...args }) => {
+  pendingSnaps = pendingSnaps.filter(({ resource, import: _i, onCluster, ...args }) => {
+    const cluster = clusterOf({ onCluster });
     const imageKey = `${args.pool}/${args.image}`;
     const declaredImage = (spec.images ?? []).some((i) => `${i.pool}/${i.name}` === imageKey);
     if (declaredImage && !images.has(imageKey)) return true;
