@@ -5,7 +5,7 @@
 import { unlinkSync } from "fs";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, restoreValues, writeTextFileAtomic } from "./ini";
+import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreValues, writeTextFileAtomic } from "./ini";
 import type { PreviousValues } from "./ini";
 import { renderers, type Rendered } from "./configRenderers";
 import { parseInputs, zodFailures } from "./validate";
@@ -47,6 +47,17 @@ export function settingsMap(rendered: Rendered): Record<string, string> {
   for (const s of rendered.sections) for (const [k, v] of Object.entries(s.values)) out[`${s.section}.${k}`] = v;
   for (const l of rendered.listItems) out[`${l.section}.${l.key}[${l.item}]`] = "present";
   return out;
+}
+
+/** The managed settings alone, as the text of a file of their own (for users who ship files another way). */
+export function renderedText(rendered: Rendered): string {
+  const sections: Record<string, Record<string, string>> = {};
+  for (const s of rendered.sections) sections[s.section] = { ...sections[s.section], ...s.values };
+  for (const l of rendered.listItems) {
+    const current = sections[l.section]?.[l.key];
+    sections[l.section] = { ...sections[l.section], [l.key]: current ? `${current},${l.item}` : l.item };
+  }
+  return renderIni(sections);
 }
 
 /** What the file really says for each managed setting (absent keys are missing from the map). */
@@ -113,7 +124,7 @@ function render(inputs: ConfigSettingsInputs): Rendered {
 }
 
 function outputs(inputs: ConfigSettingsInputs, rendered: Rendered, ledger: Ledger, settings: Record<string, string>) {
-  return { ...inputs, rendered, settings, ledger };
+  return { ...inputs, rendered, settings, ledger, renderedText: renderedText(rendered) };
 }
 
 export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
@@ -124,7 +135,7 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
     const spec = renderer.schema.safeParse(parsed.value.spec);
     if (!spec.success) return { failures: zodFailures(spec.error) };
     const rendered = renderer.render(spec.data);
-    return { inputs: { ...news, ...parsed.value, rendered, settings: settingsMap(rendered) } };
+    return { inputs: { ...news, ...parsed.value, rendered, settings: settingsMap(rendered), renderedText: renderedText(rendered) } };
   },
 
   async diff(_id, olds, news) {

@@ -18,8 +18,10 @@ export class ConfigSettings extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
   /** The managed settings as "section.key" -> value (as found in the file after refresh). */
   declare readonly settings: pulumi.Output<Record<string, string>>;
+  /** The managed settings alone as INI text, for shipping them another way (e.g. a config map). */
+  declare readonly renderedText: pulumi.Output<string>;
 
   constructor(name: string, args: ConfigSettingsArgs, opts?: pulumi.CustomResourceOptions, type = "ConfigSettings") {
-    super(dynamicProvider("ConfigSettings"), name, { ...args, settings: undefined, rendered: undefined, ledger: undefined }, opts, MODULE, type);
+    super(dynamicProvider("ConfigSettings"), name, { ...args, settings: undefined, rendered: undefined, ledger: undefined, renderedText: undefined }, opts, MODULE, type);
   }
 }
