@@ -78,3 +78,12 @@ test("bad specs fail check with the field named, before any file is touched", as
   expect(bad.failures?.[0].reason).toMatch(/path: must be an absolute path/);
   expect(fs.existsSync(file)).toBe(false);
 });
+
+test("during a preview, values not known yet are not errors; known bad values still are", async () => {
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const file = path.join(dir, "glance-api.conf");
+  const ok = await p.check!({}, { path: file, service: "glance", spec: { rbdStorePool: UNKNOWN, rbdStoreUser: UNKNOWN } });
+  expect(ok.failures ?? []).toEqual([]);
+  const bad = await p.check!({}, { path: file, service: "glance", spec: { rbdStorePool: UNKNOWN, rbdStoreChunkSize: 3 } });
+  expect(bad.failures?.map((f) => f.property)).toEqual(["rbdStoreChunkSize"]);
+});

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreValues, writeTextFileAtomic } from "./ini";
 import type { PreviousValues } from "./ini";
 import { renderers, type Rendered } from "./configRenderers";
-import { parseInputs, zodFailures } from "./validate";
+import { parseInputs } from "./validate";
 
 const renderedSchema = z.object({
   sections: z.array(z.object({ section: z.string(), values: z.record(z.string(), z.string()) })),
@@ -132,9 +132,11 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
     const parsed = parseInputs(configSettingsInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
     const renderer = renderers[parsed.value.service];
-    const spec = renderer.schema.safeParse(parsed.value.spec);
-    if (!spec.success) return { failures: zodFailures(spec.error) };
-    const rendered = renderer.render(spec.data);
+    const spec = parseInputs(renderer.schema, parsed.value.spec);
+    if (!spec.ok) return { failures: spec.failures };
+    // Not all known yet (a preview): render once the engine checks again with real values.
+    if (!parsed.complete || !spec.complete) return { inputs: news };
+    const rendered = renderer.render(spec.value);
     return { inputs: { ...news, ...parsed.value, rendered, settings: settingsMap(rendered), renderedText: renderedText(rendered) } };
   },
 

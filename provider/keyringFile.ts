@@ -6,7 +6,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateCephxKey, keyringText } from "./cephx";
 import { readTextFile, writeTextFileAtomic } from "./ini";
-import { parseInputs } from "./validate";
+import { containsUnknown, parseInputs } from "./validate";
 
 export const KEYRING_MODE = 0o600;
 
@@ -46,6 +46,8 @@ export const keyringFileProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
+    // During a preview the key may not be known yet (a rotation upstream): that is a change.
+    if (containsUnknown(news)) return { changes: true, replaces: containsUnknown(news.path) ? ["path"] : [] };
     const inputs = keyringFileInputs.parse(news);
     const changed: string[] = [];
     if (olds.path !== inputs.path) changed.push("path");

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateCephxKey } from "./cephx";
 import { defineCephSecret, getCephSecret, undefineCephSecret } from "./libvirt/secret";
-import { parseInputs } from "./validate";
+import { containsUnknown, parseInputs } from "./validate";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -45,6 +45,8 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
+    // During a preview the key may not be known yet (a rotation upstream): that is a change.
+    if (containsUnknown(news)) return { changes: true, replaces: containsUnknown(news.uuid) ? ["uuid"] : [] };
     const inputs = libvirtSecretInputs.parse(news);
     const changed: string[] = [];
     if (olds.uri !== inputs.uri) changed.push("uri");

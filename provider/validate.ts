@@ -12,14 +12,42 @@ export function zodFailures(error: z.ZodError): CheckFailure[] {
   });
 }
 
-/** Validates `news` with `schema`: either the parsed value or the failures to return from check. */
+/** How the engine passes a value that is not known yet (a preview of something computed). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function containsUnknown(value: unknown): boolean {
+  if (value === UNKNOWN) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** True when the value at `path` in `root`, or one of its parents, is (or holds) a value not known yet. */
+function dependsOnUnknown(root: unknown, path: readonly PropertyKey[]): boolean {
+  let node: unknown = root;
+  for (const key of path) {
+    if (node === UNKNOWN) return true;
+    if (!node || typeof node !== "object") return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return containsUnknown(node);
+}
+
+/**
+ * Validates `news` with `schema`: either the parsed value or the failures to return from check.
+ * During a preview some inputs are not known yet (another resource's outputs): problems that depend
+ * on such a value are left for the check the engine runs once it is known. `complete` says whether
+ * `value` is the fully parsed input (false: it is `news` as given, with unknowns in it).
+ */
 export function parseInputs<S extends z.ZodType>(
   schema: S,
   news: unknown,
-): { ok: true; value: z.output<S> } | { ok: false; failures: CheckFailure[] } {
+): { ok: true; value: z.output<S>; complete: boolean } | { ok: false; failures: CheckFailure[] } {
   const result = schema.safeParse(news);
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, failures: zodFailures(result.error) };
+  if (result.success) return { ok: true, value: result.data, complete: true };
+  const issues = result.error.issues.filter((issue) => !dependsOnUnknown(news, issue.path));
+  if (issues.length === 0) return { ok: true, value: news as z.output<S>, complete: false };
+  return { ok: false, failures: zodFailures(new z.ZodError(issues)) };
 }
 
 /** Ceph object names we accept for pools and images: what `rbd` and `ceph` accept without quoting. */

@@ -39,6 +39,8 @@ fi
 bash scripts/setup.sh
 . scripts/env.sh
 mkdir -p "$DEMO_DIR/state"
+# A demo that fails half-way leaves nothing running behind it.
+trap 'status=$?; if [ $status -ne 0 ]; then echo "demo failed (exit $status): tearing down" >&2; cd "$ROOT"; down; fi' EXIT
 echo "$EXAMPLE" > "$DEMO_DIR/example"
 
 echo "== starting a throwaway Ceph cluster"
@@ -49,8 +51,8 @@ echo "$out" | sed -n 's/^CEPH_DIR=//p' > "$DEMO_DIR/cluster-dir"
 
 cd "examples/$EXAMPLE"
 pulumi stack select --create "$STACK" --non-interactive >/dev/null
-pulumi config set ceph:conf "$CEPH_CONF" --stack "$STACK"
-pulumi config set ceph:label demo --stack "$STACK"
+pulumi config set ceph:conf "$CEPH_CONF" --stack "$STACK" --plaintext
+pulumi config set ceph:label demo --stack "$STACK" --plaintext
 
 if [ "$EXAMPLE" = quickstart ]; then
   echo "== creating pool 'volumes' (the quickstart expects it)"
@@ -61,10 +63,11 @@ else
   lv=$(bash "$ROOT/scripts/libvirtd.sh" start)
   echo "$lv" | sed -n 's/^LIBVIRT_DIR=//p' > "$DEMO_DIR/libvirt-dir"
   LIBVIRT_URI=$(echo "$lv" | sed -n 's/^LIBVIRT_URI=//p')
-  mkdir -p "$DEMO_DIR/etc"
-  pulumi config set etcDir "$DEMO_DIR/etc" --stack "$STACK"
-  pulumi config set libvirtUri "$LIBVIRT_URI" --stack "$STACK"
-  pulumi config set secretUuid "$(cat /proc/sys/kernel/random/uuid)" --stack "$STACK"
+  # As the services' packages would have made them on a real host.
+  mkdir -p "$DEMO_DIR/etc/ceph" "$DEMO_DIR/etc/glance" "$DEMO_DIR/etc/cinder" "$DEMO_DIR/etc/nova"
+  pulumi config set etcDir "$DEMO_DIR/etc" --stack "$STACK" --plaintext
+  pulumi config set libvirtUri "$LIBVIRT_URI" --stack "$STACK" --plaintext
+  pulumi config set secretUuid "$(cat /proc/sys/kernel/random/uuid)" --stack "$STACK" --plaintext
 fi
 
 echo "== pulumi up"

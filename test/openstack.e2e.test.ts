@@ -93,6 +93,16 @@ async function attempt(fn: () => Promise<unknown>): Promise<string> {
   }
 }
 
+test("preview of the new stack plans everything without touching cluster, files or libvirt", async () => {
+  // Keys, pool names and the fsid are outputs of other resources: not known yet in this preview.
+  const r = await stack.run(["preview"]);
+  expect(r.stdout).toMatch(/\+ \d+ to create/);
+  expect(r.stdout).toContain("pulumi-nodejs:dynamic/ceph:LibvirtCephSecret");
+  for (const [rel, text] of Object.entries(originals)) expect(fs.readFileSync(file(rel), "utf8")).toBe(text);
+  expect(fs.readdirSync(file("ceph"))).toEqual([]);
+  expect((await cluster.cephJson("osd", "pool", "ls")) as string[]).toEqual([]);
+});
+
 test("up creates the classic setup: pools, users with the operators' caps, files, libvirt secret", async () => {
   const r = await stack.up();
   expect(r.stdout).toContain("ceph:openstack:OpenStackCephBackend");

@@ -36,6 +36,8 @@ export function writeTextFileAtomic(filePath: string, text: string, mode: number
   const target = resolveSymlinks(filePath);
   const existing = statIfExists(target);
   const directory = path.dirname(target);
+  // The service's package makes its config directory: a missing one is a wrong path, said plainly.
+  if (!fs.existsSync(directory)) throw new Error(`cannot write ${filePath}: directory ${directory} does not exist`);
   const temporary = path.join(directory, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
 
   const fd = fs.openSync(temporary, "wx", 0o600);
