@@ -1,22 +1,12 @@
 // Connecting, mon/mgr commands, close semantics and the backstop timer, against a real cluster.
 import * as v8 from "v8";
 import * as vm from "vm";
-import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { uniqueName } from "../test/helpers/cluster";
+import { connectedCluster } from "./testing";
 import { HandleGuard } from "./handle";
 import * as ceph from "./index";
 
-let tc: TestCluster;
-let cluster: ceph.Cluster;
-
-beforeAll(async () => {
-  tc = startCluster();
-  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  tc?.stop();
-});
+const fx = connectedCluster();
 
 async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
   try {
@@ -29,17 +19,17 @@ async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
 
 describe("connect", () => {
   test("with a conf file: fsid and mon addresses match the cluster", async () => {
-    expect(await cluster.fsid()).toBe(tc.fsid);
-    expect(await cluster.monAddrs()).toEqual([tc.monHost]);
-    expect(cluster.label).toBe(tc.conf);
-    expect(cluster.closed).toBe(false);
+    expect(await fx.cluster.fsid()).toBe(fx.tc.fsid);
+    expect(await fx.cluster.monAddrs()).toEqual([fx.tc.monHost]);
+    expect(fx.cluster.label).toBe(fx.tc.conf);
+    expect(fx.cluster.closed).toBe(false);
   });
 
   test("with monHost + entity + key and no conf file", async () => {
-    const c = await ceph.connect({ monHost: tc.monHost, entity: "client.admin", key: tc.adminKey, retries: 0 });
+    const c = await ceph.connect({ monHost: fx.tc.monHost, entity: "client.admin", key: fx.tc.adminKey, retries: 0 });
     try {
-      expect(c.label).toBe(tc.monHost);
-      expect(await c.fsid()).toBe(tc.fsid);
+      expect(c.label).toBe(fx.tc.monHost);
+      expect(await c.fsid()).toBe(fx.tc.fsid);
     } finally {
       await c.close();
     }
@@ -48,23 +38,23 @@ describe("connect", () => {
   test("monHost as a list, custom label, extra config", async () => {
     const c = await ceph.connect({
       label: "test-cluster",
-      monHost: [tc.monHost],
-      key: tc.adminKey,
+      monHost: [fx.tc.monHost],
+      key: fx.tc.adminKey,
       retries: 0,
       config: { rados_osd_op_timeout: 20, "client mount timeout": 5, ms_crc_data: true },
     });
     try {
       expect(c.label).toBe("test-cluster");
-      expect(await c.fsid()).toBe(tc.fsid);
+      expect(await c.fsid()).toBe(fx.tc.fsid);
     } finally {
       await c.close();
     }
   });
 
   test("with a keyring path", async () => {
-    const c = await ceph.connect({ monHost: tc.monHost, keyring: `${tc.dir}/keys/client.admin.keyring`, retries: 0 });
+    const c = await ceph.connect({ monHost: fx.tc.monHost, keyring: `${fx.tc.dir}/keys/client.admin.keyring`, retries: 0 });
     try {
-      expect(await c.fsid()).toBe(tc.fsid);
+      expect(await c.fsid()).toBe(fx.tc.fsid);
     } finally {
       await c.close();
     }
@@ -74,14 +64,14 @@ describe("connect", () => {
     const wrongKey = "AQBjIAZrRP9xHxAAEUxbWL0u8ITRlF9yyIAoUg==";
     const started = Date.now();
     const err = await rejection(
-      ceph.connect({ monHost: tc.monHost, key: wrongKey, retries: 0, connectTimeoutSec: 5 }),
+      ceph.connect({ monHost: fx.tc.monHost, key: wrongKey, retries: 0, connectTimeoutSec: 5 }),
     );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(err).toBeInstanceOf(ceph.PermissionError);
     expect(ceph.isCephError(err, "EACCES")).toBe(true);
     expect(err.errno).toBe(13);
-    expect(err.cluster).toBe(tc.monHost);
-    expect(err.message).toContain(tc.monHost);
+    expect(err.cluster).toBe(fx.tc.monHost);
+    expect(err.message).toContain(fx.tc.monHost);
     expect(err.message).toContain("client.admin");
     expect(err.message).not.toContain(wrongKey);
     expect(err.stack ?? "").not.toContain(wrongKey);
@@ -89,7 +79,7 @@ describe("connect", () => {
 
   test("unknown entity: PermissionError", async () => {
     const err = await rejection(
-      ceph.connect({ monHost: tc.monHost, entity: "client.nobody", key: tc.adminKey, retries: 0, connectTimeoutSec: 5 }),
+      ceph.connect({ monHost: fx.tc.monHost, entity: "client.nobody", key: fx.tc.adminKey, retries: 0, connectTimeoutSec: 5 }),
     );
     expect(err).toBeInstanceOf(ceph.PermissionError);
   });
@@ -99,7 +89,7 @@ describe("connect", () => {
     const deadMon = "v2:127.0.0.1:9";
     const started = Date.now();
     const err = await rejection(
-      ceph.connect({ monHost: deadMon, key: tc.adminKey, retries: 1, retryIntervalSec: 1, connectTimeoutSec: 1 }),
+      ceph.connect({ monHost: deadMon, key: fx.tc.adminKey, retries: 1, retryIntervalSec: 1, connectTimeoutSec: 1 }),
     );
     const elapsed = Date.now() - started;
     expect(err).toBeInstanceOf(ceph.TimeoutError);
@@ -114,7 +104,7 @@ describe("connect", () => {
   test("an unknown config option fails at once, without retries", async () => {
     const started = Date.now();
     const err = await rejection(
-      ceph.connect({ conf: tc.conf, config: { no_such_option_here: "1" }, retries: 3, retryIntervalSec: 5 }),
+      ceph.connect({ conf: fx.tc.conf, config: { no_such_option_here: "1" }, retries: 3, retryIntervalSec: 5 }),
     );
     expect(Date.now() - started).toBeLessThan(3000);
     expect(err).toBeInstanceOf(ceph.CephError);
@@ -122,56 +112,56 @@ describe("connect", () => {
   });
 
   test("invalid options are rejected before touching librados", async () => {
-    await expect(ceph.connect({ conf: tc.conf, opTimeoutSec: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
-    await expect(ceph.connect({ conf: tc.conf, entity: "admin" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.connect({ conf: fx.tc.conf, opTimeoutSec: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.connect({ conf: fx.tc.conf, entity: "admin" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
     await expect(ceph.connect({ monHost: [""] })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   });
 });
 
 describe("commands", () => {
   test("monCommand parses JSON output", async () => {
-    const res = await cluster.monCommand({ prefix: "osd pool ls", format: "json" });
+    const res = await fx.cluster.monCommand({ prefix: "osd pool ls", format: "json" });
     expect(Array.isArray(res.json)).toBe(true);
     expect(res.outbuf).toBeInstanceOf(Buffer);
-    const status = await cluster.monCommand({ prefix: "status", format: "json" });
-    expect(status.json.fsid).toBe(tc.fsid);
+    const status = await fx.cluster.monCommand({ prefix: "status", format: "json" });
+    expect(status.json.fsid).toBe(fx.tc.fsid);
   });
 
   test("monCommand without format returns plain text and no json", async () => {
     const pool = uniqueName("plain");
-    await ceph.createPool(cluster, pool);
-    const res = await cluster.monCommand({ prefix: "osd pool ls" });
+    await ceph.createPool(fx.cluster, pool);
+    const res = await fx.cluster.monCommand({ prefix: "osd pool ls" });
     expect(res.json).toBeUndefined();
     expect(res.outbuf.toString().split("\n")).toContain(pool);
-    await ceph.deletePool(cluster, pool);
+    await ceph.deletePool(fx.cluster, pool);
   });
 
   test("monCommand errors carry the prefix as op and outs in the message", async () => {
     const pool = uniqueName("missing");
-    const err = await rejection(cluster.monCommand({ prefix: "osd pool get", pool, var: "size" }));
+    const err = await rejection(fx.cluster.monCommand({ prefix: "osd pool get", pool, var: "size" }));
     expect(err).toBeInstanceOf(ceph.NotFoundError);
     expect(err.op).toBe("osd pool get");
     expect(err.detail).toContain(`unrecognized pool '${pool}'`);
     expect(err.message).toBe(
-      `ceph cluster ${tc.conf}: osd pool get failed: ENOENT (No such file or directory): unrecognized pool '${pool}'`,
+      `ceph cluster ${fx.tc.conf}: osd pool get failed: ENOENT (No such file or directory): unrecognized pool '${pool}'`,
     );
   });
 
   test("monCommand input buffer (auth import) and invalid commands", async () => {
     const entity = `client.${uniqueName("input")}`;
-    const key = (await tc.ceph("auth", "get-or-create-key", entity)).trim();
-    await tc.ceph("auth", "del", entity);
-    await cluster.monCommand({ prefix: "auth import" }, Buffer.from(`[${entity}]\n\tkey = ${key}\n\tcaps mon = "allow r"\n`));
-    expect((await tc.ceph("auth", "print-key", entity)).trim()).toBe(key);
-    await expect(cluster.monCommand({ prefix: "no such command" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
-    await expect(cluster.monCommand({} as Record<string, unknown>)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    const key = (await fx.tc.ceph("auth", "get-or-create-key", entity)).trim();
+    await fx.tc.ceph("auth", "del", entity);
+    await fx.cluster.monCommand({ prefix: "auth import" }, Buffer.from(`[${entity}]\n\tkey = ${key}\n\tcaps mon = "allow r"\n`));
+    expect((await fx.tc.ceph("auth", "print-key", entity)).trim()).toBe(key);
+    await expect(fx.cluster.monCommand({ prefix: "no such command" })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(fx.cluster.monCommand({} as Record<string, unknown>)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   });
 
   test("mgrCommand", async () => {
     // The mgr may still be starting right after the cluster comes up.
     let res: ceph.CommandResult | undefined;
     for (let i = 0; i < 50 && !res; i++) {
-      res = await cluster.mgrCommand({ prefix: "balancer status", format: "json" }).catch(async () => {
+      res = await fx.cluster.mgrCommand({ prefix: "balancer status", format: "json" }).catch(async () => {
         await new Promise((r) => setTimeout(r, 200));
         return undefined;
       });
@@ -182,22 +172,22 @@ describe("commands", () => {
 
 describe("close", () => {
   test("calls after close reject with ClosedError; close is idempotent", async () => {
-    const c = await ceph.connect({ conf: tc.conf, retries: 0 });
+    const c = await ceph.connect({ conf: fx.tc.conf, retries: 0 });
     await c.close();
     expect(c.closed).toBe(true);
     await c.close();
     const err = await rejection(c.fsid());
     expect(err).toBeInstanceOf(ceph.ClosedError);
     expect(err.code).toBe("ECLOSED");
-    expect(err.message).toBe(`ceph cluster ${tc.conf}: get fsid failed: ECLOSED (cluster connection is closed)`);
+    expect(err.message).toBe(`ceph cluster ${fx.tc.conf}: get fsid failed: ECLOSED (cluster connection is closed)`);
     await expect(c.openIoCtx("rbd")).rejects.toBeInstanceOf(ceph.ClosedError);
     await expect(c.monCommand({ prefix: "status" })).rejects.toBeInstanceOf(ceph.ClosedError);
   });
 
   test("close waits for in-flight calls, then closes ioctxs and images opened through it", async () => {
     const pool = uniqueName("close");
-    await ceph.createPool(cluster, pool);
-    const c = await ceph.connect({ conf: tc.conf, retries: 0 });
+    await ceph.createPool(fx.cluster, pool);
+    const c = await ceph.connect({ conf: fx.tc.conf, retries: 0 });
     const io = await c.openIoCtx(pool);
     await ceph.poolInit(io);
     await ceph.createImage(io, "img", { size: 1 << 20 });
@@ -217,18 +207,18 @@ describe("close", () => {
     await expect(img.stat()).rejects.toBeInstanceOf(ceph.ClosedError);
     await expect(ceph.listImages(io)).rejects.toBeInstanceOf(ceph.ClosedError);
     // The image was really closed: no watcher is left on it.
-    const status = JSON.parse(await tc.rbd("status", `${pool}/img`, "--format", "json"));
+    const status = JSON.parse(await fx.tc.rbd("status", `${pool}/img`, "--format", "json"));
     expect(status.watchers).toEqual([]);
-    await ceph.deletePool(cluster, pool);
+    await ceph.deletePool(fx.cluster, pool);
   });
 
   test("an unclosed connection is closed in the background once garbage collected", async () => {
     const clientSessions = async () =>
-      (await tc.daemonCommand("mon.a", "sessions")).filter((s: { con_type: string }) => s.con_type === "client").length;
+      (await fx.tc.daemonCommand("mon.a", "sessions")).filter((s: { con_type: string }) => s.con_type === "client").length;
     const before = await clientSessions();
     await (async () => {
-      const dropped = await ceph.connect({ conf: tc.conf, retries: 0 });
-      expect(await dropped.fsid()).toBe(tc.fsid);
+      const dropped = await ceph.connect({ conf: fx.tc.conf, retries: 0 });
+      expect(await dropped.fsid()).toBe(fx.tc.fsid);
     })();
     expect(await clientSessions()).toBe(before + 1);
     v8.setFlagsFromString("--expose-gc");
@@ -240,7 +230,7 @@ describe("close", () => {
       sessions = await clientSessions();
     }
     expect(sessions).toBe(before);
-    expect(await cluster.fsid()).toBe(tc.fsid);
+    expect(await fx.cluster.fsid()).toBe(fx.tc.fsid);
   });
 });
 

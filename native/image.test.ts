@@ -1,34 +1,17 @@
 // RBD images against a real cluster; results are checked with the rbd CLI where it matters.
-import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { uniqueName } from "../test/helpers/cluster";
+import { connectedCluster } from "./testing";
 import { addon, ImageHandle } from "./binding";
 import * as ceph from "./index";
 
-let tc: TestCluster;
-let cluster: ceph.Cluster;
+const fx = connectedCluster();
+const { rbdPool } = fx;
 
 const MiB = 1024 * 1024;
 
-beforeAll(async () => {
-  tc = startCluster();
-  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  tc?.stop();
-});
-
-/** A fresh rbd pool and an ioctx on it. */
-async function rbdPool(prefix: string): Promise<{ pool: string; io: ceph.IoCtx }> {
-  const pool = uniqueName(prefix);
-  await ceph.createPool(cluster, pool, { pgNum: 8 });
-  const io = await cluster.openIoCtx(pool);
-  await ceph.poolInit(io);
-  return { pool, io };
-}
 
 async function rbdInfo(spec: string): Promise<any> {
-  return JSON.parse(await tc.rbd("info", spec, "--format", "json"));
+  return JSON.parse(await fx.tc.rbd("info", spec, "--format", "json"));
 }
 
 async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
@@ -75,9 +58,9 @@ test("create, stat, resize, list, rename, remove", async () => {
   expect((await ceph.listImages(io)).map((i) => i.name)).toEqual(["vol2"]);
   await ceph.removeImage(io, "vol2");
   expect(await ceph.listImages(io)).toEqual([]);
-  expect((await tc.rbd("ls", pool)).trim()).toBe("");
+  expect((await fx.tc.rbd("ls", pool)).trim()).toBe("");
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("shrinking without allowShrink rejects before librbd is called and leaves the size alone", async () => {
@@ -95,15 +78,15 @@ test("shrinking without allowShrink rejects before librbd is called and leaves t
   });
   expect((await rbdInfo(`${pool}/vol`)).size).toBe(8 * MiB);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("ENOENT on a missing image, EEXIST on an existing one, with pool/image in the message", async () => {
   const { pool, io } = await rbdPool("errs");
   const missing = await rejection(ceph.removeImage(io, "nope"));
   expect(missing).toBeInstanceOf(ceph.NotFoundError);
-  expect(missing).toMatchObject({ errno: 2, code: "ENOENT", op: "remove image", pool, image: "nope", cluster: tc.conf });
-  expect(missing.message).toBe(`ceph cluster ${tc.conf}: remove image ${pool}/nope failed: ENOENT (No such file or directory)`);
+  expect(missing).toMatchObject({ errno: 2, code: "ENOENT", op: "remove image", pool, image: "nope", cluster: fx.tc.conf });
+  expect(missing.message).toBe(`ceph cluster ${fx.tc.conf}: remove image ${pool}/nope failed: ENOENT (No such file or directory)`);
   await expect(ceph.openImage(io, "nope")).rejects.toBeInstanceOf(ceph.NotFoundError);
   await expect(ceph.renameImage(io, "nope", "other")).rejects.toBeInstanceOf(ceph.NotFoundError);
 
@@ -115,9 +98,9 @@ test("ENOENT on a missing image, EEXIST on an existing one, with pool/image in t
   expect(ceph.isCephError(exists, "ENOENT")).toBe(false);
 
   // A missing pool
-  await expect(cluster.openIoCtx(uniqueName("no-pool"))).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(fx.cluster.openIoCtx(uniqueName("no-pool"))).rejects.toBeInstanceOf(ceph.NotFoundError);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("arguments are validated in TypeScript", async () => {
@@ -135,13 +118,13 @@ test("arguments are validated in TypeScript", async () => {
   );
   expect(await ceph.listImages(io)).toEqual([]);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("create options: features, order, striping, bigint size; omitted features = cluster default", async () => {
   const { pool, io } = await rbdPool("opts");
   await ceph.createImage(io, "default", { size: MiB });
-  const defaults = (await tc.ceph("config", "get", "client", "rbd_default_features")).trim().split(",");
+  const defaults = (await fx.tc.ceph("config", "get", "client", "rbd_default_features")).trim().split(",");
   expect((await rbdInfo(`${pool}/default`)).features).toEqual(defaults);
 
   await ceph.createImage(io, "custom", {
@@ -166,22 +149,22 @@ test("create options: features, order, striping, bigint size; omitted features =
   expect(ceph.featureNames(61)).toEqual(["layering", "exclusive-lock", "object-map", "fast-diff", "deep-flatten"]);
   expect(ceph.featureNames(1n << 40n)).toEqual(["bit-40"]);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("data pool option", async () => {
   const { pool, io } = await rbdPool("meta");
   const dataPool = uniqueName("data");
-  await ceph.createPool(cluster, dataPool, { pgNum: 8 });
-  await ceph.enableApplication(cluster, dataPool, "rbd");
+  await ceph.createPool(fx.cluster, dataPool, { pgNum: 8 });
+  await ceph.enableApplication(fx.cluster, dataPool, "rbd");
   await ceph.createImage(io, "split", { size: MiB, dataPool });
   const info = await rbdInfo(`${pool}/split`);
   expect(info.data_pool).toBe(dataPool);
   expect(info.features).toContain("data-pool");
   await ceph.removeImage(io, "split");
   await io.close();
-  await ceph.deletePool(cluster, pool);
-  await ceph.deletePool(cluster, dataPool);
+  await ceph.deletePool(fx.cluster, pool);
+  await ceph.deletePool(fx.cluster, dataPool);
 });
 
 test("64 concurrent creates on one connection, then 64 concurrent removes", async () => {
@@ -190,20 +173,20 @@ test("64 concurrent creates on one connection, then 64 concurrent removes", asyn
   await Promise.all(names.map((name) => ceph.createImage(io, name, { size: MiB })));
   const listed = (await ceph.listImages(io)).map((i) => i.name).sort();
   expect(listed).toEqual(names);
-  expect((await tc.rbd("ls", pool)).trim().split("\n").sort()).toEqual(names);
+  expect((await fx.tc.rbd("ls", pool)).trim().split("\n").sort()).toEqual(names);
   // opens and stats interleaved on the same connection
   const sizes = await Promise.all(names.slice(0, 16).map((name) => ceph.withImage(io, name, async (img) => (await img.stat()).size)));
   expect(sizes).toEqual(Array(16).fill(MiB));
   await Promise.all(names.map((name) => ceph.removeImage(io, name)));
   expect(await ceph.listImages(io)).toEqual([]);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("watchers: a read-write open shows up from another connection; read-only opens do not", async () => {
   const { pool, io } = await rbdPool("watch");
   await ceph.createImage(io, "vol", { size: MiB });
-  const other = await ceph.connect({ monHost: tc.monHost, key: tc.adminKey, retries: 0 });
+  const other = await ceph.connect({ monHost: fx.tc.monHost, key: fx.tc.adminKey, retries: 0 });
   const otherIo = await other.openIoCtx(pool);
   const observer = await ceph.openImage(otherIo, "vol", { readOnly: true });
   expect(await observer.listWatchers()).toEqual([]);
@@ -212,7 +195,7 @@ test("watchers: a read-write open shows up from another connection; read-only op
   const watchers = await observer.listWatchers();
   expect(watchers).toHaveLength(1);
   expect(watchers[0]).toEqual({ addr: expect.stringMatching(/^127\.0\.0\.1:\d+\/\d+$/), id: expect.any(Number), cookie: expect.any(Number) });
-  const status = JSON.parse(await tc.rbd("status", `${pool}/vol`, "--format", "json"));
+  const status = JSON.parse(await fx.tc.rbd("status", `${pool}/vol`, "--format", "json"));
   expect(status.watchers.map((w: { address: string }) => w.address)).toEqual([watchers[0].addr]);
   expect(await writer.listWatchers()).toEqual(watchers);
 
@@ -227,7 +210,7 @@ test("watchers: a read-write open shows up from another connection; read-only op
   await other.close();
   await ceph.removeImage(io, "vol");
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("metadata: set, get, list, remove", async () => {
@@ -243,7 +226,7 @@ test("metadata: set, get, list, remove", async () => {
     expect(await img.metadataGet("owner")).toBe("cinder");
     expect(await img.metadataGet("long")).toBe(long);
     expect(await img.metadataList()).toEqual({ owner: "cinder", conf_rbd_cache: "false", long });
-    expect((await tc.rbd("image-meta", "get", `${pool}/vol`, "owner")).trim()).toBe("cinder");
+    expect((await fx.tc.rbd("image-meta", "get", `${pool}/vol`, "owner")).trim()).toBe("cinder");
     await img.metadataRemove("owner");
     expect(await img.metadataGet("owner")).toBeUndefined();
     await expect(img.metadataRemove("owner")).rejects.toBeInstanceOf(ceph.NotFoundError);
@@ -254,7 +237,7 @@ test("metadata: set, get, list, remove", async () => {
     expect(all.k149).toBe("v149");
   });
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("diskUsage matches rbd du after writing data", async () => {
@@ -263,8 +246,8 @@ test("diskUsage matches rbd du after writing data", async () => {
   await ceph.withImage(io, "vol", async (img) => {
     expect(await img.diskUsage()).toEqual({ provisioned: 64 * MiB, used: 0 });
   });
-  await tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "12M", "--io-pattern", "seq", `${pool}/vol`);
-  const du = JSON.parse(await tc.rbd("du", `${pool}/vol`, "--format", "json"));
+  await fx.tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "12M", "--io-pattern", "seq", `${pool}/vol`);
+  const du = JSON.parse(await fx.tc.rbd("du", `${pool}/vol`, "--format", "json"));
   await ceph.withImage(io, "vol", async (img) => {
     const usage = await img.diskUsage();
     expect(usage.provisioned).toBe(64 * MiB);
@@ -273,14 +256,14 @@ test("diskUsage matches rbd du after writing data", async () => {
   });
   // Without fast-diff the objects are listed instead; still whole objects, like rbd du.
   await ceph.createImage(io, "plain", { size: 16 * MiB, features: ceph.featureMask(["layering"]) });
-  await tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "3M", "--io-pattern", "seq", `${pool}/plain`);
-  const plainDu = JSON.parse(await tc.rbd("du", `${pool}/plain`, "--format", "json"));
+  await fx.tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "3M", "--io-pattern", "seq", `${pool}/plain`);
+  const plainDu = JSON.parse(await fx.tc.rbd("du", `${pool}/plain`, "--format", "json"));
   await ceph.withImage(io, "plain", async (img) => {
     expect(await img.diskUsage()).toEqual({ provisioned: 16 * MiB, used: plainDu.images[0].used_size });
     expect(plainDu.images[0].used_size).toBe(4 * MiB);
   });
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("open at a snapshot / read-only", async () => {
@@ -302,7 +285,7 @@ test("open at a snapshot / read-only", async () => {
   await expect(ro.metadataSet("k", "v")).rejects.toBeInstanceOf(ceph.CephError);
   await ro.close();
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("image calls after close reject with ClosedError; close waits for in-flight calls", async () => {
@@ -317,7 +300,7 @@ test("image calls after close reject with ClosedError; close waits for in-flight
   await img.close(); // idempotent
   const err = await rejection(img.stat());
   expect(err).toBeInstanceOf(ceph.ClosedError);
-  expect(err.message).toBe(`ceph cluster ${tc.conf}: stat image ${pool}/vol failed: ECLOSED (image is closed)`);
+  expect(err.message).toBe(`ceph cluster ${fx.tc.conf}: stat image ${pool}/vol failed: ECLOSED (image is closed)`);
   await expect(img.createSnap("s")).rejects.toBeInstanceOf(ceph.ClosedError);
   await expect(img.resize(2 * MiB)).rejects.toBeInstanceOf(ceph.ClosedError);
   // the watch was released: the image can be removed
@@ -333,12 +316,12 @@ test("image calls after close reject with ClosedError; close waits for in-flight
     }),
   ).rejects.toThrow("boom");
   expect(seen?.closed).toBe(true);
-  expect(JSON.parse(await tc.rbd("status", `${pool}/vol2`, "--format", "json")).watchers).toEqual([]);
+  expect(JSON.parse(await fx.tc.rbd("status", `${pool}/vol2`, "--format", "json")).watchers).toEqual([]);
 
   await io.close();
   await expect(ceph.listImages(io)).rejects.toBeInstanceOf(ceph.ClosedError);
   await expect(ceph.createImage(io, "x", { size: 1 })).rejects.toBeInstanceOf(ceph.ClosedError);
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("the addon itself refuses closed and wrong-kind handles (no crash)", async () => {
@@ -358,16 +341,16 @@ test("the addon itself refuses closed and wrong-kind handles (no crash)", async 
   await expect(native.snapCreate(handle, "s")).rejects.toMatchObject({ code: "ECLOSED" });
   expect(() => native.imageStat(io.handle as unknown as ImageHandle)).toThrow("expected an image handle");
   expect(() => native.imageStat({} as ImageHandle)).toThrow("expected an image handle");
-  expect(JSON.parse(await tc.rbd("status", `${pool}/vol`, "--format", "json")).watchers).toEqual([]);
+  expect(JSON.parse(await fx.tc.rbd("status", `${pool}/vol`, "--format", "json")).watchers).toEqual([]);
 
   // closing an ioctx while an image opened through it is still open: the ioctx refuses new
   // calls at once, and is really released only after the image closes.
-  const io2 = await native.ioctxOpen(cluster.handle, pool);
+  const io2 = await native.ioctxOpen(fx.cluster.handle, pool);
   const img2 = await native.imageOpen(io2, "vol", null, false, false);
   await native.ioctxClose(io2);
   await expect(native.imageList(io2)).rejects.toMatchObject({ code: "ECLOSED" });
   expect((await native.imageStat(img2)).size).toBe(MiB);
   await native.imageClose(img2);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });

@@ -1,122 +1,112 @@
 // Pool wrappers (mon commands) against a real cluster; checked with the ceph CLI.
-import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { uniqueName } from "../test/helpers/cluster";
+import { connectedCluster } from "./testing";
 import * as ceph from "./index";
 
-let tc: TestCluster;
-let cluster: ceph.Cluster;
-
-beforeAll(async () => {
-  tc = startCluster();
-  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  tc?.stop();
-});
+const fx = connectedCluster();
 
 test("create, list, settings, delete", async () => {
   const pool = uniqueName("volumes");
-  await ceph.createPool(cluster, pool, { pgNum: 16 });
-  expect(await ceph.listPools(cluster)).toContain(pool);
-  const settings = await ceph.getPoolSettings(cluster, pool);
+  await ceph.createPool(fx.cluster, pool, { pgNum: 16 });
+  expect(await ceph.listPools(fx.cluster)).toContain(pool);
+  const settings = await ceph.getPoolSettings(fx.cluster, pool);
   expect(settings).toEqual({ size: 1, minSize: 1, pgNum: 16, pgAutoscaleMode: "on", crushRule: "replicated_rule" });
-  const cli = await tc.cephJson("osd", "pool", "get", pool, "all");
+  const cli = await fx.tc.cephJson("osd", "pool", "get", pool, "all");
   expect(settings.pgNum).toBe(cli.pg_num);
 
-  await ceph.setPoolSetting(cluster, pool, "pg_autoscale_mode", "off");
-  await ceph.setPoolSetting(cluster, pool, "size", 2);
-  await ceph.setPoolSetting(cluster, pool, "min_size", 2);
-  expect(await ceph.getPoolSettings(cluster, pool)).toMatchObject({ size: 2, minSize: 2, pgAutoscaleMode: "off" });
-  expect((await tc.cephJson("osd", "pool", "get", pool, "size")).size).toBe(2);
+  await ceph.setPoolSetting(fx.cluster, pool, "pg_autoscale_mode", "off");
+  await ceph.setPoolSetting(fx.cluster, pool, "size", 2);
+  await ceph.setPoolSetting(fx.cluster, pool, "min_size", 2);
+  expect(await ceph.getPoolSettings(fx.cluster, pool)).toMatchObject({ size: 2, minSize: 2, pgAutoscaleMode: "off" });
+  expect((await fx.tc.cephJson("osd", "pool", "get", pool, "size")).size).toBe(2);
   // size 1 needs Ceph's yes_i_really_mean_it
-  await ceph.setPoolSetting(cluster, pool, "min_size", 1);
-  await expect(ceph.setPoolSetting(cluster, pool, "size", 1)).rejects.toBeInstanceOf(ceph.PermissionError);
-  await ceph.setPoolSetting(cluster, pool, "size", 1, { force: true });
-  expect((await ceph.getPoolSettings(cluster, pool)).size).toBe(1);
+  await ceph.setPoolSetting(fx.cluster, pool, "min_size", 1);
+  await expect(ceph.setPoolSetting(fx.cluster, pool, "size", 1)).rejects.toBeInstanceOf(ceph.PermissionError);
+  await ceph.setPoolSetting(fx.cluster, pool, "size", 1, { force: true });
+  expect((await ceph.getPoolSettings(fx.cluster, pool)).size).toBe(1);
 
-  await ceph.deletePool(cluster, pool);
-  expect(await ceph.listPools(cluster)).not.toContain(pool);
-  expect((await tc.ceph("osd", "pool", "ls")).split("\n")).not.toContain(pool);
+  await ceph.deletePool(fx.cluster, pool);
+  expect(await ceph.listPools(fx.cluster)).not.toContain(pool);
+  expect((await fx.tc.ceph("osd", "pool", "ls")).split("\n")).not.toContain(pool);
   // like the CLI, deleting a missing pool succeeds
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("errors name the pool and carry Ceph's text", async () => {
   const pool = uniqueName("missing");
-  const err = await ceph.getPoolSettings(cluster, pool).catch((e) => e);
+  const err = await ceph.getPoolSettings(fx.cluster, pool).catch((e) => e);
   expect(err).toBeInstanceOf(ceph.NotFoundError);
   expect(err.pool).toBe(pool);
   expect(err.message).toBe(
-    `ceph cluster ${tc.conf}: osd pool get ${pool} failed: ENOENT (No such file or directory): unrecognized pool '${pool}'`,
+    `ceph cluster ${fx.tc.conf}: osd pool get ${pool} failed: ENOENT (No such file or directory): unrecognized pool '${pool}'`,
   );
-  await expect(ceph.setPoolSetting(cluster, pool, "size", 2)).rejects.toBeInstanceOf(ceph.NotFoundError);
-  await expect(ceph.getPoolQuota(cluster, pool)).rejects.toBeInstanceOf(ceph.NotFoundError);
-  await expect(ceph.getApplications(cluster, pool)).rejects.toBeInstanceOf(ceph.NotFoundError);
-  await expect(ceph.createPool(cluster, "bad name")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
-  await expect(ceph.createPool(cluster, pool, { pgNum: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await expect(ceph.setPoolSetting(fx.cluster, pool, "size", 2)).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.getPoolQuota(fx.cluster, pool)).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.getApplications(fx.cluster, pool)).rejects.toBeInstanceOf(ceph.NotFoundError);
+  await expect(ceph.createPool(fx.cluster, "bad name")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await expect(ceph.createPool(fx.cluster, pool, { pgNum: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
 
   const real = uniqueName("real");
-  await ceph.createPool(cluster, real);
-  const bad = await ceph.setPoolSetting(cluster, real, "pg_autoscale_mode", "sometimes").catch((e) => e);
+  await ceph.createPool(fx.cluster, real);
+  const bad = await ceph.setPoolSetting(fx.cluster, real, "pg_autoscale_mode", "sometimes").catch((e) => e);
   expect(bad).toBeInstanceOf(ceph.InvalidArgumentError);
   expect(bad.detail).toEqual(expect.any(String));
-  await ceph.deletePool(cluster, real);
+  await ceph.deletePool(fx.cluster, real);
 });
 
 test("quota", async () => {
   const pool = uniqueName("quota");
-  await ceph.createPool(cluster, pool);
-  expect(await ceph.getPoolQuota(cluster, pool)).toEqual({ maxBytes: 0, maxObjects: 0 });
-  await ceph.setPoolQuota(cluster, pool, { maxBytes: 10 * 1024 ** 3, maxObjects: 1000 });
-  expect(await ceph.getPoolQuota(cluster, pool)).toEqual({ maxBytes: 10 * 1024 ** 3, maxObjects: 1000 });
-  await ceph.setPoolQuota(cluster, pool, { maxObjects: 0 });
-  expect(await ceph.getPoolQuota(cluster, pool)).toEqual({ maxBytes: 10 * 1024 ** 3, maxObjects: 0 });
-  const detail = (await tc.cephJson("osd", "pool", "ls", "detail")).find((p: { pool_name: string }) => p.pool_name === pool);
+  await ceph.createPool(fx.cluster, pool);
+  expect(await ceph.getPoolQuota(fx.cluster, pool)).toEqual({ maxBytes: 0, maxObjects: 0 });
+  await ceph.setPoolQuota(fx.cluster, pool, { maxBytes: 10 * 1024 ** 3, maxObjects: 1000 });
+  expect(await ceph.getPoolQuota(fx.cluster, pool)).toEqual({ maxBytes: 10 * 1024 ** 3, maxObjects: 1000 });
+  await ceph.setPoolQuota(fx.cluster, pool, { maxObjects: 0 });
+  expect(await ceph.getPoolQuota(fx.cluster, pool)).toEqual({ maxBytes: 10 * 1024 ** 3, maxObjects: 0 });
+  const detail = (await fx.tc.cephJson("osd", "pool", "ls", "detail")).find((p: { pool_name: string }) => p.pool_name === pool);
   expect(detail.quota_max_bytes).toBe(10 * 1024 ** 3);
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("applications, rbd pool init, stats, df, mon dump", async () => {
   const pool = uniqueName("apps");
-  await ceph.createPool(cluster, pool);
-  expect(await ceph.getApplications(cluster, pool)).toEqual({});
-  await ceph.enableApplication(cluster, pool, "rbd");
-  expect(await ceph.getApplications(cluster, pool)).toEqual({ rbd: {} });
-  expect(await tc.cephJson("osd", "pool", "application", "get", pool)).toEqual({ rbd: {} });
+  await ceph.createPool(fx.cluster, pool);
+  expect(await ceph.getApplications(fx.cluster, pool)).toEqual({});
+  await ceph.enableApplication(fx.cluster, pool, "rbd");
+  expect(await ceph.getApplications(fx.cluster, pool)).toEqual({ rbd: {} });
+  expect(await fx.tc.cephJson("osd", "pool", "application", "get", pool)).toEqual({ rbd: {} });
   // a second application needs force
-  await expect(ceph.enableApplication(cluster, pool, "rgw")).rejects.toBeInstanceOf(ceph.PermissionError);
-  await ceph.enableApplication(cluster, pool, "rgw", { force: true });
-  expect(Object.keys(await ceph.getApplications(cluster, pool)).sort()).toEqual(["rbd", "rgw"]);
+  await expect(ceph.enableApplication(fx.cluster, pool, "rgw")).rejects.toBeInstanceOf(ceph.PermissionError);
+  await ceph.enableApplication(fx.cluster, pool, "rgw", { force: true });
+  expect(Object.keys(await ceph.getApplications(fx.cluster, pool)).sort()).toEqual(["rbd", "rgw"]);
 
   const initPool = uniqueName("init");
-  await ceph.createPool(cluster, initPool);
-  const io = await cluster.openIoCtx(initPool);
+  await ceph.createPool(fx.cluster, initPool);
+  const io = await fx.cluster.openIoCtx(initPool);
   await ceph.poolInit(io);
-  expect(await ceph.getApplications(cluster, initPool)).toEqual({ rbd: {} });
+  expect(await ceph.getApplications(fx.cluster, initPool)).toEqual({ rbd: {} });
   await ceph.createImage(io, "img", { size: 4 * 1024 * 1024 });
-  await tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "2M", `${initPool}/img`);
+  await fx.tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", "2M", `${initPool}/img`);
   await io.close();
 
   // df comes from the mgr's digest, which lists a new pool a moment after it exists.
-  let stats = await ceph.poolStats(cluster);
+  let stats = await ceph.poolStats(fx.cluster);
   for (let i = 0; i < 100 && !stats.some((s) => s.name === initPool); i++) {
     await new Promise((r) => setTimeout(r, 200));
-    stats = await ceph.poolStats(cluster);
+    stats = await ceph.poolStats(fx.cluster);
   }
-  const cliDf = await tc.cephJson("df", "detail");
+  const cliDf = await fx.tc.cephJson("df", "detail");
   const mine = stats.find((s) => s.name === initPool)!;
   expect(mine.id).toBe(cliDf.pools.find((p: { name: string }) => p.name === initPool).id);
   expect(stats.map((s) => s.name).sort()).toEqual(cliDf.pools.map((p: { name: string }) => p.name).sort());
   for (const s of stats) {
     expect(s).toEqual({ name: expect.any(String), id: expect.any(Number), objects: expect.any(Number), bytesUsed: expect.any(Number), storedBytes: expect.any(Number) });
   }
-  const df = await ceph.df(cluster);
+  const df = await ceph.df(fx.cluster);
   expect(df.stats.total_bytes).toBe(cliDf.stats.total_bytes);
-  const monmap = await ceph.monDump(cluster);
-  expect(monmap.fsid).toBe(tc.fsid);
+  const monmap = await ceph.monDump(fx.cluster);
+  expect(monmap.fsid).toBe(fx.tc.fsid);
   expect(monmap.mons).toHaveLength(1);
 
-  await ceph.deletePool(cluster, pool);
-  await ceph.deletePool(cluster, initPool);
+  await ceph.deletePool(fx.cluster, pool);
+  await ceph.deletePool(fx.cluster, initPool);
 });

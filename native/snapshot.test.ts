@@ -1,29 +1,13 @@
 // Snapshots and layering (clone, flatten, children) against a real cluster.
-import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { uniqueName } from "../test/helpers/cluster";
+import { connectedCluster } from "./testing";
 import * as ceph from "./index";
 
-let tc: TestCluster;
-let cluster: ceph.Cluster;
+const fx = connectedCluster();
+const { rbdPool } = fx;
 
 const MiB = 1024 * 1024;
 
-beforeAll(async () => {
-  tc = startCluster();
-  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  tc?.stop();
-});
-
-async function rbdPool(prefix: string): Promise<{ pool: string; io: ceph.IoCtx }> {
-  const pool = uniqueName(prefix);
-  await ceph.createPool(cluster, pool, { pgNum: 8 });
-  const io = await cluster.openIoCtx(pool);
-  await ceph.poolInit(io);
-  return { pool, io };
-}
 
 async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
   try {
@@ -35,11 +19,11 @@ async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
 }
 
 async function cliSnaps(spec: string): Promise<Array<{ id: number; name: string; size: number; protected: string }>> {
-  return JSON.parse(await tc.rbd("snap", "ls", spec, "--format", "json"));
+  return JSON.parse(await fx.tc.rbd("snap", "ls", spec, "--format", "json"));
 }
 
 async function writeData(spec: string, total: string): Promise<void> {
-  await tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", total, "--io-pattern", "seq", spec);
+  await fx.tc.rbd("bench", "--io-type", "write", "--io-threads", "1", "--io-size", "1M", "--io-total", total, "--io-pattern", "seq", spec);
 }
 
 test("create, list, protect, unprotect, remove snapshots", async () => {
@@ -68,7 +52,7 @@ test("create, list, protect, unprotect, remove snapshots", async () => {
   // a protected snapshot cannot be removed
   const busy = await rejection(img.removeSnap("s1"));
   expect(busy).toBeInstanceOf(ceph.BusyError);
-  expect(busy.message).toBe(`ceph cluster ${tc.conf}: remove snapshot ${pool}/vol@s1 failed: EBUSY (Device or resource busy)`);
+  expect(busy.message).toBe(`ceph cluster ${fx.tc.conf}: remove snapshot ${pool}/vol@s1 failed: EBUSY (Device or resource busy)`);
   expect(busy.snapshot).toBe("s1");
 
   await img.unprotectSnap("s1");
@@ -79,7 +63,7 @@ test("create, list, protect, unprotect, remove snapshots", async () => {
   expect(await cliSnaps(`${pool}/vol`)).toEqual([]);
   await img.close();
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("snapshot error paths: ENOENT, EEXIST, and an image with snapshots cannot be removed", async () => {
@@ -99,9 +83,9 @@ test("snapshot error paths: ENOENT, EEXIST, and an image with snapshots cannot b
   const err = await rejection(ceph.removeImage(io, "vol"));
   expect(err).toBeInstanceOf(ceph.NotEmptyError);
   expect(err.errno).toBe(39);
-  expect(JSON.parse(await tc.rbd("ls", pool, "--format", "json"))).toEqual(["vol"]);
+  expect(JSON.parse(await fx.tc.rbd("ls", pool, "--format", "json"))).toEqual(["vol"]);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("rollback restores the snapshot's data", async () => {
@@ -110,7 +94,7 @@ test("rollback restores the snapshot's data", async () => {
   await writeData(`${pool}/vol`, "4M");
   await ceph.withImage(io, "vol", (img) => img.createSnap("base"));
   await writeData(`${pool}/vol`, "12M");
-  const usedBySnap = async () => JSON.parse(await tc.rbd("du", `${pool}/vol`, "--format", "json")).images;
+  const usedBySnap = async () => JSON.parse(await fx.tc.rbd("du", `${pool}/vol`, "--format", "json")).images;
   await ceph.withImage(io, "vol", async (img) => {
     expect((await img.diskUsage()).used).toBe(12 * MiB);
     await img.rollbackSnap("base");
@@ -120,16 +104,16 @@ test("rollback restores the snapshot's data", async () => {
   const du = await usedBySnap();
   expect(du.find((i: { snapshot?: string }) => i.snapshot === undefined).used_size).toBe(4 * MiB);
   // Allocated extents are the snapshot's again.
-  expect(await tc.rbd("diff", `${pool}/vol`, "--format", "json")).toEqual(await tc.rbd("diff", `${pool}/vol@base`, "--format", "json"));
+  expect(await fx.tc.rbd("diff", `${pool}/vol`, "--format", "json")).toEqual(await fx.tc.rbd("diff", `${pool}/vol@base`, "--format", "json"));
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("clone, children, EBUSY on unprotect with clones, flatten", async () => {
   const { pool, io } = await rbdPool("layer");
   const childPool = uniqueName("layer-child");
-  await ceph.createPool(cluster, childPool, { pgNum: 8 });
-  const childIo = await cluster.openIoCtx(childPool);
+  await ceph.createPool(fx.cluster, childPool, { pgNum: 8 });
+  const childIo = await fx.cluster.openIoCtx(childPool);
   await ceph.poolInit(childIo);
 
   await ceph.createImage(io, "golden", { size: 8 * MiB });
@@ -145,7 +129,7 @@ test("clone, children, EBUSY on unprotect with clones, flatten", async () => {
   await expect(ceph.cloneImage(io, "golden", "base", io, "vm2")).rejects.toBeInstanceOf(ceph.ExistsError);
   await expect(ceph.cloneImage(io, "golden", "nope", io, "vm3")).rejects.toBeInstanceOf(ceph.NotFoundError);
 
-  const vm2Info = JSON.parse(await tc.rbd("info", `${pool}/vm2`, "--format", "json"));
+  const vm2Info = JSON.parse(await fx.tc.rbd("info", `${pool}/vm2`, "--format", "json"));
   expect(vm2Info.features).toEqual(["layering"]);
   expect(vm2Info.order).toBe(20);
 
@@ -160,7 +144,7 @@ test("clone, children, EBUSY on unprotect with clones, flatten", async () => {
   ].sort((a, b) => `${a.pool}/${a.image}`.localeCompare(`${b.pool}/${b.image}`));
   expect((await parent.listChildren()).sort(byName)).toMatchObject(expected);
   expect((await parent.snapChildren("base")).sort(byName)).toMatchObject(expected);
-  const cliChildren = JSON.parse(await tc.rbd("children", `${pool}/golden@base`, "--format", "json"));
+  const cliChildren = JSON.parse(await fx.tc.rbd("children", `${pool}/golden@base`, "--format", "json"));
   expect(cliChildren.map((c: { pool: string; image: string }) => `${c.pool}/${c.image}`).sort()).toEqual(
     expected.map((c) => `${c.pool}/${c.image}`),
   );
@@ -187,8 +171,8 @@ test("clone, children, EBUSY on unprotect with clones, flatten", async () => {
 
   await childIo.close();
   await io.close();
-  await ceph.deletePool(cluster, pool);
-  await ceph.deletePool(cluster, childPool);
+  await ceph.deletePool(fx.cluster, pool);
+  await ceph.deletePool(fx.cluster, childPool);
 });
 
 test("flatten on an image without a parent is an InvalidArgumentError", async () => {
@@ -198,5 +182,5 @@ test("flatten on an image without a parent is an InvalidArgumentError", async ()
     await expect(img.flatten()).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   });
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });

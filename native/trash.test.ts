@@ -1,32 +1,15 @@
 // RBD trash against a real cluster.
-import { startCluster, TestCluster, uniqueName } from "../test/helpers/cluster";
+import { connectedCluster } from "./testing";
 import * as ceph from "./index";
 
-let tc: TestCluster;
-let cluster: ceph.Cluster;
+const fx = connectedCluster();
+const { rbdPool } = fx;
 
 const MiB = 1024 * 1024;
 
-beforeAll(async () => {
-  tc = startCluster();
-  cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
-});
-
-afterAll(async () => {
-  await cluster?.close();
-  tc?.stop();
-});
-
-async function rbdPool(prefix: string): Promise<{ pool: string; io: ceph.IoCtx }> {
-  const pool = uniqueName(prefix);
-  await ceph.createPool(cluster, pool, { pgNum: 8 });
-  const io = await cluster.openIoCtx(pool);
-  await ceph.poolInit(io);
-  return { pool, io };
-}
 
 async function cliTrash(pool: string): Promise<Array<{ id: string; name: string }>> {
-  return JSON.parse(await tc.rbd("trash", "ls", pool, "--format", "json"));
+  return JSON.parse(await fx.tc.rbd("trash", "ls", pool, "--format", "json"));
 }
 
 test("move, list, restore under the original and a new name", async () => {
@@ -51,9 +34,9 @@ test("move, list, restore under the original and a new name", async () => {
   await ceph.trashMove(io, "vol");
   await ceph.trashRestore(io, id, "renamed");
   expect(await ceph.listImages(io)).toEqual([{ name: "renamed", id }]);
-  expect((await tc.rbd("ls", pool)).trim()).toBe("renamed");
+  expect((await fx.tc.rbd("ls", pool)).trim()).toBe("renamed");
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("remove: deferred images need force; purge removes expired ones only", async () => {
@@ -79,7 +62,7 @@ test("remove: deferred images need force; purge removes expired ones only", asyn
   await ceph.trashRemove(io, deferredId, true);
   expect(await ceph.trashList(io)).toEqual([]);
   await io.close();
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("error paths: missing image, missing trash id, name taken on restore", async () => {
@@ -109,7 +92,7 @@ test("error paths: missing image, missing trash id, name taken on restore", asyn
   await io.close();
   await expect(ceph.trashList(io)).rejects.toBeInstanceOf(ceph.ClosedError);
   await expect(ceph.trashPurge(io)).rejects.toBeInstanceOf(ceph.ClosedError);
-  await ceph.deletePool(cluster, pool);
+  await ceph.deletePool(fx.cluster, pool);
 });
 
 test("an image in the trash is reached by id: its snapshots can be cleaned up before removal", async () => {

@@ -69,6 +69,6 @@ describe("readTextFile / writeTextFileAtomic", () => {
   });
 
   it("fails without touching the target when the directory is missing", () => {
-    expect(() => writeTextFileAtomic(path.join(directory, "nope", "x.conf"), "x")).toThrow(/ENOENT/);
+    expect(() => writeTextFileAtomic(path.join(directory, "nope", "x.conf"), "x")).toThrow(/cannot write .*x.conf: directory .*nope does not exist/);
   });
 });
