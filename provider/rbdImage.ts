@@ -298,7 +298,14 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
       await n.trashMove(io, inputs.name);
       return;
     }
-    await n.removeImage(io, inputs.name);
+    try {
+      await n.removeImage(io, inputs.name);
+    } catch (e) {
+      // Snapshots someone else made (ImageHasSnapshots in Cinder's words): Cinder moves the image
+      // to the trash rather than failing or deleting them.
+      if (!n.isCephError(e, "ENOTEMPTY")) throw e;
+      await n.trashMove(io, inputs.name);
+    }
   });
   // As Cinder does after removing a clone: a parent that waited in the trash for its clones goes too.
   await purgeTrashedAncestors(inputs.connection, parent);

@@ -195,3 +195,18 @@ test("an image and a snapshot made outside Pulumi are imported", async () => {
   expect(state?.outputs.imageId).toBe(id);
   await stack.run(["preview", "--refresh", "--expect-no-changes"]);
 });
+
+test("an image with snapshots nobody declared goes to the trash on delete, snapshots kept", async () => {
+  const snapped = { resource: "snapped", pool: "volumes", name: "snapped", size: "8MiB" };
+  const keep = [{ ...base, size: "128MiB" }, clone1];
+  await stack.setSpec({ pools: [pool], images: [...keep, snapped], snapshots: [s1] });
+  await stack.up();
+  await cluster.rbd("snap", "create", "volumes/snapped@by-hand");
+  await stack.setSpec({ pools: [pool], images: keep, snapshots: [s1] });
+  await stack.up();
+  expect(await info("volumes/snapped")).toBeUndefined();
+  const trash = JSON.parse(await cluster.rbd("trash", "ls", "volumes", "--format", "json"));
+  expect(trash.map((t: any) => t.name)).toContain("snapped");
+  await cluster.rbd("trash", "restore", "volumes/" + trash.find((t: any) => t.name === "snapped").id);
+  expect((await snaps("volumes/snapped")).map((s) => s.name)).toEqual(["by-hand"]);
+});
