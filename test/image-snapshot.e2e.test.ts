@@ -210,3 +210,22 @@ test("an image with snapshots nobody declared goes to the trash on delete, snaps
   await cluster.rbd("trash", "restore", "volumes/" + trash.find((t: any) => t.name === "snapped").id);
   expect((await snaps("volumes/snapped")).map((s) => s.name)).toEqual(["by-hand"]);
 });
+
+test("renaming an image or a snapshot replaces it", async () => {
+  const keep = [{ ...base, size: "128MiB" }, clone1];
+  const ren = { resource: "ren", pool: "volumes", name: "ren", size: "8MiB" };
+  const renSnap = { resource: "ren-snap", pool: "volumes", image: "ren", name: "first" };
+  await stack.setSpec({ pools: [pool], images: [...keep, ren], snapshots: [s1, renSnap] });
+  await stack.up();
+  const oldId = (await info("volumes/ren")).id;
+  await stack.setSpec({ pools: [pool], images: [...keep, { ...ren, name: "ren2" }], snapshots: [s1, { ...renSnap, image: "ren2" }] });
+  let r = await stack.up();
+  expect(r.stdout).toMatch(/ren\s+replaced/);
+  expect(await info("volumes/ren")).toBeUndefined();
+  expect((await info("volumes/ren2")).id).not.toBe(oldId);
+  expect((await snaps("volumes/ren2")).map((s) => s.name)).toEqual(["first"]);
+  await stack.setSpec({ pools: [pool], images: [...keep, { ...ren, name: "ren2" }], snapshots: [s1, { ...renSnap, image: "ren2", name: "second" }] });
+  r = await stack.up();
+  expect(r.stdout).toMatch(/ren-snap\s+replaced/);
+  expect((await snaps("volumes/ren2")).map((s) => s.name)).toEqual(["second"]);
+});
