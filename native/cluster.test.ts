@@ -2,6 +2,7 @@
 import * as v8 from "v8";
 import * as vm from "vm";
 import { uniqueName } from "../test/helpers/cluster";
+import { generateCephxKey } from "../provider/cephx";
 import { connectedCluster } from "./testing";
 import { HandleGuard } from "./handle";
 import * as ceph from "./index";
@@ -61,7 +62,7 @@ describe("connect", () => {
   });
 
   test("wrong key: PermissionError, quickly, without the key in the message", async () => {
-    const wrongKey = "AQBjIAZrRP9xHxAAEUxbWL0u8ITRlF9yyIAoUg==";
+    const wrongKey = generateCephxKey(); // a valid key the cluster has never seen
     const started = Date.now();
     const err = await rejection(
       ceph.connect({ monHost: fx.tc.monHost, key: wrongKey, retries: 0, connectTimeoutSec: 5 }),

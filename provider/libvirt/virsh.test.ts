@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { generateCephxKey } from "../cephx";
 import { runVirsh, VirshError } from "./virsh";
 
 const uri = "secret:///system?socket=/nowhere/libvirt-sock";
@@ -67,7 +68,7 @@ describe("runVirsh", () => {
   });
 
   test("strings marked for redaction never reach the error, even if virsh echoes them", async () => {
-    const key = "AQBsecretsecretsecretsecretsecretsecre==";
+    const key = generateCephxKey();
     const keyFile = path.join(fakeBinDir, "key");
     fs.writeFileSync(keyFile, key, { mode: 0o600 });
     const err = await failure(runVirsh({ uri, args: ["echo-file-and-fail", keyFile], redact: [key] }));
