@@ -20,16 +20,19 @@ interface ServiceFileArgs {
   fileMode?: pulumi.Input<number>;
 }
 
-/** Uses the secret's UUID, and refuses a different one given by hand: Cinder, Nova and libvirt must agree. */
+/** Cinder's and Nova's rbd_secret_uuid must be the libvirt secret's UUID: one value. */
+export function checkSharedSecretUuid(fromSecret: string, given: string, who: string): string {
+  if (fromSecret !== given) {
+    throw new Error(`${who}: rbdSecretUuid ${given} differs from the libvirt secret's UUID ${fromSecret}; they must be one value`);
+  }
+  return given;
+}
+
+/** Uses the secret's UUID, and refuses a different one given by hand. */
 function sharedSecretUuid(secret: LibvirtCephSecret | undefined, explicit: pulumi.Input<string | undefined> | undefined, who: string) {
   if (!secret) return explicit;
   if (explicit === undefined) return secret.uuid;
-  return pulumi.all([secret.uuid, explicit]).apply(([fromSecret, given]) => {
-    if (fromSecret !== given) {
-      throw new Error(`${who}: rbdSecretUuid ${given} differs from the libvirt secret's UUID ${fromSecret}; they must be one value`);
-    }
-    return given;
-  });
+  return pulumi.all([secret.uuid, explicit]).apply(([fromSecret, given]) => checkSharedSecretUuid(fromSecret, given!, who));
 }
 
 const userName = (user?: CephUser) => user?.userName;

@@ -97,14 +97,14 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
 
     if (args.glanceApiConf) {
       this.glance = new GlanceRbdStore(
-        `${name}-glance`,
+        `${name}-glance-conf`,
         { path: args.glanceApiConf, pool: this.pools.images, user: this.users.glance, cephConf, options: args.glanceOptions },
         parent,
       );
     }
     if (args.cinderConf) {
       this.cinder = new CinderRbdBackend(
-        `${name}-cinder`,
+        `${name}-cinder-conf`,
         {
           path: args.cinderConf,
           pool: this.pools.volumes,
@@ -118,7 +118,7 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
       );
       // Same file: one resource at a time edits it.
       this.cinderBackup = new CinderBackupCeph(
-        `${name}-cinder-backup`,
+        `${name}-cinder-backup-conf`,
         { path: args.cinderConf, pool: this.pools.backups, user: this.users.cinderBackup, cephConf, options: args.cinderBackupOptions },
         { parent: this, dependsOn: [this.cinder] },
       );
@@ -126,7 +126,7 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     if (args.novaConf) {
       if (!this.libvirtSecret) throw new Error(`OpenStackCephBackend ${name}: nova needs the libvirt secret (libvirt: false was given)`);
       this.nova = new NovaLibvirtRbd(
-        `${name}-nova`,
+        `${name}-nova-conf`,
         { path: args.novaConf, pool: this.pools.vms, user: this.users.cinder, secret: this.libvirtSecret, cephConf, options: args.novaOptions },
         parent,
       );

@@ -209,7 +209,7 @@ test("a hand-edited managed key and a changed libvirt secret value are drift", a
   const cinderConf = file("cinder/cinder.conf");
   fs.writeFileSync(cinderConf, fs.readFileSync(cinderConf, "utf8").replace(/^rbd_pool = volumes$/m, "rbd_pool = volumes-hand-edited"));
   let r = await stack.run(["preview", "--refresh", "--expect-no-changes", "--diff"], { expectFailure: true });
-  expect(r.stdout).toMatch(/openstack-cinder/);
+  expect(r.stdout).toMatch(/openstack-cinder-conf/);
   expect(r.stdout).toMatch(/ceph\.rbd_pool"?\s*: "volumes" => "volumes-hand-edited"/);
   // up --refresh puts the declared value back (plain up trusts the state it has).
   await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
