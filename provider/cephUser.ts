@@ -4,11 +4,11 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { CAP_DAEMONS, canonicalCaps, capProblem, type Caps } from "./caps";
-import { validateCephxKey, generateCephxKey, keyringText } from "./cephx";
+import { generateCephxKey, keyringText } from "./cephx";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
-import { parseInputs } from "./validate";
+import { cephxKey, parseInputs } from "./validate";
 
 const capsSchema = z
   .object(Object.fromEntries(CAP_DAEMONS.map((d) => [d, z.string().optional()])) as Record<(typeof CAP_DAEMONS)[number], z.ZodOptional<z.ZodString>>)
@@ -32,12 +32,7 @@ export const cephUserInputs = z.object({
     .regex(/^client\.[A-Za-z0-9_.-]+$/, "must be a client entity like 'client.cinder'"),
   caps: capsSchema,
   /** A key chosen by the user (a secret); otherwise the cluster generates one. */
-  key: z
-    .string()
-    .superRefine((key, ctx) => {
-      const problem = validateCephxKey(key);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    })
+  key: cephxKey()
     .optional(),
   /** Change this value (any string or number) to rotate the key. */
   keyVersion: z.union([z.string(), z.number()]).optional(),

@@ -1,7 +1,7 @@
 // The cluster a resource lives on, as resources carry it in their inputs, and the one connection
 // per cluster that the provider host process keeps (opened on first use, reused by every handler).
 import { z } from "zod";
-import { validateCephxKey } from "./cephx";
+import { cephxKey } from "./validate";
 import type { Cluster, ConnectOptions } from "../native";
 
 export const connectionSchema = z
@@ -14,12 +14,7 @@ export const connectionSchema = z
       .string()
       .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_.-]+$/, "must be a full entity name like 'client.admin'")
       .optional(),
-    key: z
-      .string()
-      .superRefine((key, ctx) => {
-        const problem = validateCephxKey(key);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
+    key: cephxKey()
       .optional(),
     keyring: z.string().min(1).optional(),
     config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

@@ -4,19 +4,16 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { validateCephxKey, keyringText } from "./cephx";
+import { keyringText } from "./cephx";
 import { readTextFile, writeTextFileAtomic } from "./ini";
-import { containsUnknown, parseInputs } from "./validate";
+import { cephxKey, containsUnknown, parseInputs } from "./validate";
 
 export const KEYRING_MODE = 0o600;
 
 export const keyringFileInputs = z.object({
   path: z.string().regex(/^\//, "must be an absolute path"),
   entity: z.string().regex(/^client\.[A-Za-z0-9_.-]+$/, "must be a client entity like 'client.cinder'"),
-  key: z.string().superRefine((key, ctx) => {
-    const problem = validateCephxKey(key);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  key: cephxKey(),
   /** Replace a keyring file that is already there with other content (otherwise that is refused). */
   overwrite: z.boolean().default(false),
 });

@@ -4,9 +4,8 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { validateCephxKey } from "./cephx";
 import { defineCephSecret, getCephSecret, undefineCephSecret } from "./libvirt/secret";
-import { containsUnknown, parseInputs } from "./validate";
+import { cephxKey, containsUnknown, parseInputs } from "./validate";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -15,10 +14,7 @@ export const libvirtSecretInputs = z.object({
   uri: z.string().min(1),
   uuid: z.string().regex(UUID_PATTERN, "must be a canonical lowercase UUID (8-4-4-4-12)"),
   usageName: z.string().min(1).max(256),
-  key: z.string().superRefine((key, ctx) => {
-    const problem = validateCephxKey(key);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  key: cephxKey(),
   timeoutSec: z.number().positive().max(600).default(30),
 });
 

@@ -2,6 +2,7 @@
 // so `pulumi preview` stops on bad input before anything touches a cluster.
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
+import { validateCephxKey } from "./cephx";
 
 export type CheckFailure = pulumi.dynamic.CheckFailure;
 
@@ -58,3 +59,10 @@ export const cephName = (what: string) =>
     .max(250, `${what} must be at most 250 characters`)
     .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, `${what} may hold only letters, digits, '.', '_' and '-' (not starting with '-')`)
     .refine((s) => !s.includes("@") && !s.includes("/"), `${what} must not contain '@' or '/'`);
+
+/** A cephx key (a secret: the message says what is wrong with it, never what it is). */
+export const cephxKey = () =>
+  z.string().superRefine((key, ctx) => {
+    const problem = validateCephxKey(key);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
