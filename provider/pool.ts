@@ -62,7 +62,8 @@ async function readPool(inputs: PoolInputs) {
   return {
     ...inputs,
     // Declared settings show their real value (drift); undeclared ones stay unmanaged.
-    ...(inputs.pgNum !== undefined ? { pgNum: settings.pgNum } : {}),
+    // With the autoscaler on (Pacific's default) pg_num is its to change: only a starting value then.
+    ...(inputs.pgNum !== undefined && inputs.pgAutoscaleMode === "off" ? { pgNum: settings.pgNum } : {}),
     ...(inputs.pgAutoscaleMode !== undefined ? { pgAutoscaleMode: settings.pgAutoscaleMode } : {}),
     ...(inputs.size !== undefined ? { size: settings.size } : {}),
     ...(inputs.minSize !== undefined ? { minSize: settings.minSize } : {}),

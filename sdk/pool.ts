@@ -7,7 +7,10 @@ export interface PoolArgs {
   cluster: CephCluster;
   /** Pool name. Changing it replaces the pool (the old one is deleted only if empty or forceDestroy). */
   name: pulumi.Input<string>;
-  /** Placement groups (a power of two). Leave unset to let the autoscaler decide. */
+  /**
+   * Placement groups (a power of two). Tracked for drift only with pgAutoscaleMode "off"; with the
+   * autoscaler on (Pacific's default) it is the starting value and the autoscaler's changes are not drift.
+   */
   pgNum?: pulumi.Input<number>;
   pgAutoscaleMode?: pulumi.Input<"on" | "off" | "warn">;
   /** Replicas. */
