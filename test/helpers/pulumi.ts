@@ -38,6 +38,9 @@ let counter = 0;
 export async function createStack(programDir: string, prefix = "test"): Promise<TestStack> {
   const name = `${prefix}-${process.pid}-${++counter}`;
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-backend-"));
+  // The language host leaves its pipe directories in TMPDIR: keep them where remove() cleans up.
+  const tmpDir = path.join(backendDir, "tmp");
+  fs.mkdirSync(tmpDir);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${path.join(repoRoot, ".tools", "bin")}:${process.env.PATH}`,
@@ -48,6 +51,7 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_CONFIRMATIONS: "true",
     NO_COLOR: "1",
+    TMPDIR: tmpDir,
   };
   const run = (args: string[], opts: { expectFailure?: boolean; timeoutMs?: number } = {}) =>
     new Promise<CliResult>((resolve, reject) => {
@@ -96,8 +100,9 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
       const walk = (dir: string) => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
           const p = path.join(dir, e.name);
+          if (p === tmpDir) continue; // the engine's scratch space (pipes), not state
           if (e.isDirectory()) walk(p);
-          else texts.push(fs.readFileSync(p, "utf8"));
+          else if (e.isFile()) texts.push(fs.readFileSync(p, "utf8"));
         }
       };
       walk(backendDir);
