@@ -18,11 +18,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const s of stacks) {
-    await s.setSpec({}).catch(() => undefined);
-    await s.run(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
-    await s.remove();
-  }
+  for (const s of stacks) await s.teardown();
   a?.stop();
   b?.stop();
 });

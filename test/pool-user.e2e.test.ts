@@ -53,11 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (stack) {
-    await stack.setSpec({}).catch(() => undefined);
-    await stack.run(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
-    await stack.remove();
-  }
+  await stack?.teardown();
   cluster?.stop();
 });
 

@@ -31,6 +31,8 @@ export interface TestStack {
   stateText(): string;
   /** Removes the stack and its backend (after destroy). */
   remove(): Promise<void>;
+  /** For afterAll: destroys whatever the stack still holds (best effort), then removes it. */
+  teardown(): Promise<void>;
 }
 
 let counter = 0;
@@ -72,6 +74,11 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
         },
       );
     });
+  const remove = async () => {
+    await run(["stack", "rm", "--yes", "--force"]).catch(() => undefined);
+    fs.rmSync(backendDir, { recursive: true, force: true });
+    fs.rmSync(path.join(programDir, `Pulumi.${name}.yaml`), { force: true });
+  };
   // `stack init` takes --stack too.
   await run(["stack", "init"]);
   return {
@@ -108,11 +115,12 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
       walk(backendDir);
       return texts.join("\n");
     },
-    async remove() {
-      await run(["stack", "rm", "--yes", "--force"], { expectFailure: false }).catch(() => undefined);
-      fs.rmSync(backendDir, { recursive: true, force: true });
-      fs.rmSync(path.join(programDir, `Pulumi.${name}.yaml`), { force: true });
+    async teardown() {
+      await run(["config", "set", "spec", "{}", "--plaintext"]).catch(() => undefined);
+      await run(["destroy", "--yes", "--skip-preview"]).catch(() => undefined);
+      await remove();
     },
+    remove,
   };
 }
 
