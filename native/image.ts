@@ -1,6 +1,6 @@
 // RBD images: create/list/remove/rename/clone, and the Image handle (stat, resize, flatten,
 // children, watchers, metadata, disk usage; snapshot methods are implemented in snapshot.ts).
-import { addon, ImageHandle, NativeImageOptions } from "./binding";
+import { addon, ImageHandle, NativeImageOptions, type NativeStat } from "./binding";
 import type { IoCtx } from "./cluster";
 import { ErrorContext, invalidArgument, isCephError } from "./errors";
 import { HandleGuard } from "./handle";
@@ -192,17 +192,10 @@ export async function withImage<T>(
   return result;
 }
 
-export interface ImageStat {
-  size: number;
-  objectSize: number;
-  order: number;
-  numObjs: number;
-  blockNamePrefix: string;
-  id: string;
+/** The addon's stat, with the feature mask as a number and its names spelled out. */
+export interface ImageStat extends Omit<NativeStat, "features"> {
   features: number;
   featureNames: string[];
-  flags: number;
-  parent?: { pool: string; namespace: string; image: string; id: string; snapshot: string };
 }
 
 export type { LinkedImage };
