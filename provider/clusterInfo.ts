@@ -1,7 +1,7 @@
 // CephClusterInfo: what clients need to find a cluster (fsid, monitor addresses), read from the
 // cluster itself. Creating it creates nothing; read reports a changed monitor map as drift.
 import type * as pulumi from "@pulumi/pulumi";
-import { connectionSchema, getCluster, sameConnection } from "./connection";
+import { connectionSchema, getCluster } from "./connection";
 import { z } from "zod";
 import { parseInputs } from "./validate";
 
@@ -20,8 +20,9 @@ export const clusterInfoProvider: pulumi.dynamic.ResourceProvider = {
     if (!parsed.ok) return { failures: parsed.failures };
     return { inputs: { ...news, ...parsed.value } };
   },
-  async diff(_id, olds, news) {
-    return { changes: !sameConnection(olds.connection, news.connection) };
+  async diff() {
+    // It declares nothing but the connection, which is never a change: refresh re-reads fsid and mons.
+    return { changes: false };
   },
   async update(_id, _olds, news) {
     return { outs: await info(news) };

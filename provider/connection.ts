@@ -22,6 +22,8 @@ export const connectionSchema = z
     opTimeoutSec: z.number().positive().max(3600).optional(),
     retries: z.number().int().min(0).max(100).optional(),
     retryIntervalSec: z.number().min(0).max(600).optional(),
+    /** Set by CephCluster.fromConfig: the stack-config namespace these settings come from (the cluster's identity). */
+    configNamespace: z.string().min(1).optional(),
   })
   .refine((c) => c.conf !== undefined || c.monHost !== undefined, {
     message: "needs either conf (a ceph.conf path) or monHost",
@@ -36,8 +38,94 @@ export function clusterLabel(c: Connection): string {
   return c.conf ?? "ceph";
 }
 
-/** Connection settings that decide which cluster (and as whom) we talk to; a change here is not a resource change. */
+/**
+ * Connection settings say how to reach a cluster; they are not the resource. A rotated admin key, a
+ * new timeout or another mon address of the same cluster is never a change of a resource, yet the
+ * next operation must use the new settings, also read and delete, which only get the settings
+ * stored with the resource. So the provider host keeps the newest settings per cluster identity:
+ * from the stack config (the dynamic provider's configure, which the engine calls with the whole
+ * stack config before any read, also in refresh and destroy) and from the news of check/diff.
+ */
+export function clusterIdentity(c: { configNamespace?: string; label?: string }): string | undefined {
+  if (c.configNamespace) return `config:${c.configNamespace}`;
+  if (c.label) return `label:${c.label}`;
+  return undefined;
+}
+
+const newest = new Map<string, Connection>();
+
+/** Records settings seen in a check or diff (ignored while they hold values not known yet). */
+export function learnConnection(raw: unknown): void {
+  const parsed = connectionSchema.safeParse(raw);
+  if (!parsed.success) return;
+  const id = clusterIdentity(parsed.data);
+  if (id && !(id.startsWith("config:") && configured.has(id))) newest.set(id, parsed.data);
+}
+
+const configured = new Set<string>();
+
+/**
+ * The settings CephCluster.fromConfig(namespace) builds, from the raw stack config the engine hands
+ * the dynamic provider ("ceph:key" -> value; every value a string). Keep in step with sdk/cluster.ts.
+ */
+export function connectionFromStackConfig(raw: Record<string, unknown>, namespace: string): Connection | undefined {
+  const get = (k: string) => {
+    const v = raw[`${namespace}:${k}`];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+  const num = (k: string) => (get(k) === undefined ? undefined : Number(get(k)));
+  let monHost: string | string[] | undefined = get("monHost");
+  const list = get("monHosts");
+  if (list !== undefined) {
+    try {
+      monHost = JSON.parse(list);
+    } catch {
+      monHost = list;
+    }
+  }
+  const candidate = Object.fromEntries(
+    Object.entries({
+      label: get("label"),
+      conf: get("conf"),
+      monHost,
+      entity: get("entity"),
+      key: get("key"),
+      keyring: get("keyring"),
+      clusterName: get("clusterName"),
+      connectTimeoutSec: num("connectTimeoutSec"),
+      opTimeoutSec: num("opTimeoutSec"),
+      retries: num("retries"),
+      retryIntervalSec: num("retryIntervalSec"),
+      configNamespace: namespace,
+    }).filter(([, v]) => v !== undefined),
+  );
+  const parsed = connectionSchema.safeParse(candidate);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Takes the stack config (all namespaces) as the newest settings of every cluster declared from config. */
+export function configureFromStackConfig(raw: Record<string, unknown>): void {
+  const namespaces = new Set(Object.keys(raw).filter((k) => k.includes(":")).map((k) => k.slice(0, k.indexOf(":"))));
+  for (const ns of namespaces) {
+    const conn = connectionFromStackConfig(raw, ns);
+    if (!conn) continue;
+    newest.set(`config:${ns}`, conn);
+    configured.add(`config:${ns}`);
+  }
+}
+
+/** The settings to connect with: the newest known for this cluster, else the ones given. */
+export function currentConnection(raw: unknown): Connection {
+  const given = connectionSchema.parse(raw);
+  const id = clusterIdentity(given);
+  return (id && newest.get(id)) || given;
+}
+
+/** True when two settings name the same cluster (the identity), whatever else differs. */
 export function sameConnection(a: unknown, b: unknown): boolean {
+  const ia = a && typeof a === "object" ? clusterIdentity(a as Connection) : undefined;
+  const ib = b && typeof b === "object" ? clusterIdentity(b as Connection) : undefined;
+  if (ia !== undefined || ib !== undefined) return ia === ib;
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
@@ -57,13 +145,14 @@ const clusters = new Map<string, Promise<Cluster>>();
 
 /** One connection per distinct cluster settings for the life of the provider process. */
 export function getCluster(raw: unknown): Promise<Cluster> {
-  const conn = connectionSchema.parse(raw);
+  const conn = currentConnection(raw);
   const cacheKey = JSON.stringify(canonical(conn));
   const cached = clusters.get(cacheKey);
   if (cached) return cached;
   // Loaded here, not at module load, so check/diff (which never touch a cluster) work without the addon.
   const native: typeof import("../native") = require("../native");
-  const options: ConnectOptions = { ...conn, label: clusterLabel(conn) };
+  const { configNamespace: _ns, ...settings } = conn;
+  const options: ConnectOptions = { ...settings, label: clusterLabel(conn) };
   const pending = native.connect(options);
   clusters.set(cacheKey, pending);
   pending.catch(() => clusters.delete(cacheKey));

@@ -1,8 +1,8 @@
 // Property-level diffs shared by the resources: which declared properties changed, and whether
-// any of them forces a replacement. Values are compared after check() normalised them.
+// any of them forces a replacement. Values are compared after check() normalised them; the
+// connection settings are never compared.
 import { isDeepStrictEqual } from "util";
 import type * as pulumi from "@pulumi/pulumi";
-import { sameConnection } from "./connection";
 
 export interface DiffRules {
   /** Changing any of these replaces the resource. */
@@ -32,7 +32,8 @@ export function diffProperties(olds: Record<string, any>, news: Record<string, a
       if (rules.replace.includes(prop)) replaces.push(prop);
     }
   }
-  if (!sameConnection(olds.connection, news.connection)) changed.push("connection");
+  // Connection settings (a rotated key, a timeout, another mon address) are how to reach the
+  // cluster, not the resource: never a change. connection.ts hands every operation the newest ones.
   const keepsIdentity = rules.identity.every((p) => !changed.includes(p));
   return { changes: changed.length > 0, replaces, changed, deleteBeforeReplace: replaces.length > 0 && keepsIdentity };
 }

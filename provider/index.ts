@@ -3,6 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { cephUserProvider } from "./cephUser";
 import { clusterInfoProvider } from "./clusterInfo";
+import { configureFromStackConfig, learnConnection } from "./connection";
 import { configSettingsProvider } from "./configFile";
 import { keyringFileProvider } from "./keyringFile";
 import { libvirtSecretProvider } from "./libvirtSecret";
@@ -24,13 +25,27 @@ function withoutUndefined<T>(value: T): T {
 function cleanResults(p: pulumi.dynamic.ResourceProvider): pulumi.dynamic.ResourceProvider {
   const clean = <A extends unknown[], R>(fn?: (...args: A) => Promise<R>) => fn && (async (...args: A) => withoutUndefined(await fn.apply(p, args)));
   return {
-    check: clean(p.check),
-    diff: p.diff?.bind(p),
+    // Every call that carries the program's settings tells connection.ts the newest ones (see there).
+    configure: async (req) => { configureFromStackConfig(rawStackConfig(req)); },
+    check: p.check && (async (olds, news) => {
+      learnConnection(news.connection);
+      return withoutUndefined(await p.check!(olds, news));
+    }),
+    diff: p.diff && (async (id, olds, news) => {
+      learnConnection(news.connection);
+      return p.diff!(id, olds, news);
+    }),
     create: clean(p.create)!,
     read: clean(p.read),
     update: clean(p.update),
     delete: p.delete?.bind(p),
   };
+}
+
+/** The stack config the engine sent ("ceph:key" -> value). The Config object keeps it as rawConfig. */
+function rawStackConfig(req: pulumi.dynamic.ConfigureRequest): Record<string, unknown> {
+  const raw = (req.config as unknown as { rawConfig?: Record<string, unknown> }).rawConfig;
+  return raw && typeof raw === "object" ? raw : {};
 }
 
 const raw: Record<string, pulumi.dynamic.ResourceProvider> = {

@@ -27,6 +27,8 @@ export interface CephClusterArgs {
   retries?: pulumi.Input<number>;
   /** Seconds between connection attempts (default 5, as Cinder's rados_connection_interval). */
   retryIntervalSec?: pulumi.Input<number>;
+  /** Set by fromConfig: the stack-config namespace, which identifies the cluster when its settings change. */
+  configNamespace?: string;
 }
 
 export class CephCluster {
@@ -60,6 +62,7 @@ export class CephCluster {
       opTimeoutSec: num("opTimeoutSec"),
       retries: num("retries"),
       retryIntervalSec: num("retryIntervalSec"),
+      configNamespace: namespace,
     });
   }
 }

@@ -21,6 +21,8 @@ export function dynamicProvider(kind: string): pulumi.dynamic.ResourceProvider {
     return handler;
   };
   return {
+    // The engine hands dynamic providers the whole stack config: the newest connection settings.
+    configure: (req) => load().configure?.(req) ?? Promise.resolve(),
     check: (olds, news) => load().check!(olds, news),
     diff: (id, olds, news) => load().diff!(id, olds, news),
     create: (inputs) => load().create(inputs),
