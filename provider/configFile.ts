@@ -135,7 +135,7 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
     const spec = parseInputs(renderer.schema, parsed.value.spec);
     if (!spec.ok) return { failures: spec.failures };
     // Not all known yet (a preview): render once the engine checks again with real values.
-    if (!parsed.complete || !spec.complete) return { inputs: news };
+    if (!parsed.complete || !spec.complete) return { inputs: { ...news, ...parsed.value } };
     const rendered = renderer.render(spec.value);
     return { inputs: { ...news, ...parsed.value, rendered, settings: settingsMap(rendered), renderedText: renderedText(rendered) } };
   },
@@ -163,7 +163,9 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
 
   async read(id, props) {
     const inputs = configSettingsInputs.parse(props);
-    const rendered = renderedSchema.parse(props.rendered);
+    // Rendered again from the spec, not taken from state: state hands maps back with their keys
+    // sorted, and the outputs must stay exactly what create or update returned (line order included).
+    const rendered = render(inputs);
     const text = readTextFile(inputs.path);
     if (text === undefined) return {}; // the whole file is gone
     return { id, props: outputs(inputs, rendered, props.ledger, actualSettings(text, rendered)) };

@@ -39,7 +39,9 @@ export const keyringFileProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
     const parsed = parseInputs(keyringFileInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    return { inputs: { ...news, ...parsed.value } };
+    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
+    // The declared side of what read reports (same names), so a drift report compares like with like.
+    return { inputs: { ...news, ...parsed.value, contentSha256: digest(expected(parsed.value)), fileMode: KEYRING_MODE } };
   },
 
   async diff(_id, olds, news) {

@@ -37,7 +37,9 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
     const parsed = parseInputs(libvirtSecretInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    return { inputs: { ...news, ...parsed.value } };
+    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
+    // The declared side of what read reports (same names), so a drift report compares like with like.
+    return { inputs: { ...news, ...parsed.value, usageType: "ceph", valueSha256: digest(parsed.value.key) } };
   },
 
   async diff(_id, olds, news) {

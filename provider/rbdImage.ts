@@ -138,7 +138,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
     const parsed = parseInputs(rbdImageInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    if (!parsed.complete) return { inputs: news };
+    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
     const img = parsed.value;
     // A declared shrink is refused here, before anything changes, unless asked for.
     const oldSize = olds && olds.size !== undefined ? safeParseSize(olds.size) : undefined;

@@ -47,8 +47,24 @@ export function parseInputs<S extends z.ZodType>(
   const result = schema.safeParse(news);
   if (result.success) return { ok: true, value: result.data, complete: true };
   const issues = result.error.issues.filter((issue) => !dependsOnUnknown(news, issue.path));
-  if (issues.length === 0) return { ok: true, value: news as z.output<S>, complete: false };
+  if (issues.length === 0) return { ok: true, value: withDefaults(schema, news) as z.output<S>, complete: false };
   return { ok: false, failures: zodFailures(new z.ZodError(issues)) };
+}
+
+/**
+ * `news` with the schema's top-level defaults filled in where a property was left out, so a preview
+ * with values not known yet shows the same inputs as the complete check (no `- overwrite: false`).
+ */
+function withDefaults(schema: z.ZodType, news: unknown): unknown {
+  const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
+  if (!shape || !news || typeof news !== "object" || Array.isArray(news)) return news;
+  const filled: Record<string, unknown> = { ...(news as Record<string, unknown>) };
+  for (const [key, field] of Object.entries(shape)) {
+    if (filled[key] !== undefined) continue;
+    const d = field.safeParse(undefined);
+    if (d.success && d.data !== undefined) filled[key] = d.data;
+  }
+  return filled;
 }
 
 /** Ceph object names we accept for pools and images: what `rbd` and `ceph` accept without quoting. */
