@@ -148,6 +148,14 @@ export async function enableApplication(c: Cluster, pool: string, app: string, o
   await poolCommand(c, pool, cmd);
 }
 
+/** Removes an application tag from the pool (Ceph asks for the confirmation flag, which this is). */
+export async function disableApplication(c: Cluster, pool: string, app: string): Promise<void> {
+  const op = "osd pool application disable";
+  const ctx = checkPool(c, pool, op);
+  if (typeof app !== "string" || !/^[A-Za-z0-9_.-]+$/.test(app)) throw invalidArgument(op, ctx, "application name must be a simple word");
+  await poolCommand(c, pool, { prefix: op, pool, app, yes_i_really_mean_it: true });
+}
+
 export async function getApplications(c: Cluster, pool: string): Promise<Record<string, Record<string, string>>> {
   const op = "osd pool application get";
   checkPool(c, pool, op);

@@ -68,7 +68,8 @@ async function readPool(inputs: PoolInputs) {
     ...(inputs.size !== undefined ? { size: settings.size } : {}),
     ...(inputs.minSize !== undefined ? { minSize: settings.minSize } : {}),
     ...(inputs.crushRule !== undefined ? { crushRule: settings.crushRule } : {}),
-    ...(inputs.application !== undefined ? { application: apps.includes(inputs.application) ? inputs.application : apps.join(",") } : {}),
+    // Any other application tag (cephfs enabled by hand) is drift too: the pool is the declared one's alone.
+    ...(inputs.application !== undefined ? { application: apps.length === 1 && apps[0] === inputs.application ? inputs.application : apps.join(",") } : {}),
     ...(inputs.quota !== undefined
       ? {
           quota: {
@@ -106,6 +107,10 @@ async function applySettings(inputs: PoolInputs, olds?: Record<string, any>) {
     await n.setPoolQuota(c, inputs.name, { maxBytes: inputs.quota!.maxBytes, maxObjects: inputs.quota!.maxObjects });
   }
   if (changed("application")) {
+    // Tags added out of band go first: the declared application is the pool's only one.
+    for (const app of Object.keys(await n.getApplications(c, inputs.name))) {
+      if (app !== inputs.application) await n.disableApplication(c, inputs.name, app);
+    }
     if (inputs.application === "rbd") {
       const io = await c.openIoCtx(inputs.name);
       try {
