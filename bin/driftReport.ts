@@ -1,79 +1,241 @@
-// Turns the JSON of `pulumi preview --refresh --json` into a per-resource, per-property drift
-// report: what the program declares versus what the cluster really has.
-import { isDeepStrictEqual } from "util";
+// Turns the JSON of `pulumi preview --refresh --json` into a drift report: one row per drifted
+// setting, named the way an operator names it (`caps.osd`, `size`, `quota.maxBytes`,
+// `ceph.rbd_max_clone_depth`, `value`), the declared value against the value found, single-line,
+// secrets as [secret]. Each resource kind has a flat view of the settings it manages (below), read
+// from the checked inputs (declared) and the refreshed outputs (found); internal outputs (rendered
+// text, ledgers, JSON blobs, the connection) are never rows. A change that shows up only because an
+// upstream resource will be updated (a value not known yet in the preview) is no drift: it is listed
+// apart, as following from that resource.
+import { formatSize } from "../provider/size";
+
+/** How the engine marks a value not known yet in a preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SECRET = "[secret]";
 
 export interface DriftRow {
+  /** The resource's name in the program (the last part of its URN). */
+  resource: string;
+  /** Its type, e.g. ceph:Pool or ceph:CinderRbdBackend. */
+  type: string;
+  /** The setting, as an operator names it. */
+  property: string;
+  /** What the program declares (single-line text; [secret] for secrets; "-" when not set). */
+  declared: string;
+  /** What the cluster, file or libvirt has (same rendering). */
+  actual: string;
+  /** What `pulumi up --refresh` does about it: update, replace, create or delete. */
+  action: string;
+}
+
+export interface FollowsRow {
   resource: string;
   type: string;
-  property: string;
-  declared: unknown;
-  actual: unknown;
-  /** What applying the program would do about it. */
+  /** The upstream resources whose pending change this resource's preview waits for. */
+  followsFrom: string[];
   action: string;
+}
+
+export interface DriftReport {
+  rows: DriftRow[];
+  follows: FollowsRow[];
+}
+
+interface State {
+  type?: string;
+  urn?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+  dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
 }
 
 interface Step {
   op: string;
   urn: string;
-  oldState?: { type?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-  newState?: { type?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  oldState?: State;
+  newState?: State;
   diffReasons?: string[];
   replaceReasons?: string[];
 }
 
-/** Internal properties every resource carries that are not the user's declarations. */
-const INTERNAL = new Set(["__provider", "connection"]);
+type View = Record<string, { value: unknown; secret?: boolean; show?: (v: unknown) => string }>;
 
-function resourceName(urn: string): string {
-  return urn.split("::").pop() ?? urn;
-}
+const bytes = (v: unknown) => (typeof v === "number" ? `${formatSize(v)} (${v})` : text(v));
+const octal = (v: unknown) => (typeof v === "number" ? `0${v.toString(8)}` : text(v));
 
-export function driftRows(preview: { steps?: Step[] }): DriftRow[] {
-  const rows: DriftRow[] = [];
-  for (const step of preview.steps ?? []) {
-    const type = step.newState?.type ?? step.oldState?.type ?? "";
-    if (type === "pulumi:pulumi:Stack" || type.startsWith("pulumi:providers:")) continue;
-    const resource = resourceName(step.urn);
-    switch (step.op) {
-      case "same":
-      case "read":
-      case "refresh":
-        continue;
-      case "create":
-        rows.push({ resource, type, property: "(resource)", declared: "present", actual: "missing", action: "create" });
-        continue;
-      case "delete":
-        rows.push({ resource, type, property: "(resource)", declared: "absent", actual: "present", action: "delete" });
-        continue;
-    }
-    const declared = step.newState?.inputs ?? {};
-    const actual = step.oldState?.outputs ?? {};
-    const reasons = new Set([...(step.diffReasons ?? []), ...(step.replaceReasons ?? [])]);
-    const props = reasons.size > 0 ? [...reasons] : Object.keys(declared);
-    const action = step.op.includes("replace") ? "replace" : step.op;
-    let found = false;
-    for (const prop of props) {
-      if (INTERNAL.has(prop)) continue;
-      if (declared[prop] === undefined || isDeepStrictEqual(declared[prop], actual[prop])) continue;
-      rows.push({ resource, type, property: prop, declared: declared[prop], actual: actual[prop], action });
-      found = true;
-    }
-    if (!found) rows.push({ resource, type, property: "(connection or settings)", declared: "", actual: "", action });
+/** The managed settings of a resource kind, flat, from its inputs or its outputs. */
+function view(kind: string, props: Record<string, unknown>): View | undefined {
+  const v: View = {};
+  const put = (name: string, value: unknown, extra: Omit<View[string], "value"> = {}) => {
+    if (value !== undefined) v[name] = { value, ...extra };
+  };
+  const obj = (x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+  switch (kind) {
+    case "Pool":
+      for (const p of ["size", "minSize", "pgNum", "pgAutoscaleMode", "crushRule", "application"]) put(p, props[p]);
+      put("quota.maxBytes", obj(props.quota).maxBytes, { show: bytes });
+      put("quota.maxObjects", obj(props.quota).maxObjects);
+      return v;
+    case "CephUser":
+      for (const [svc, cap] of Object.entries(obj(props.caps))) put(`caps.${svc}`, cap);
+      return v;
+    case "RbdImage":
+      put("size", props.size, { show: bytes });
+      put("features", Array.isArray(props.features) ? [...props.features].sort().join(",") : props.features);
+      put("objectSize", props.objectSize, { show: bytes });
+      put("dataPool", props.dataPool);
+      return v;
+    case "RbdSnapshot":
+      put("protected", props.protected);
+      return v;
+    case "KeyringFile":
+      put("content", props.contentSha256, { secret: true });
+      put("fileMode", props.fileMode, { show: octal });
+      return v;
+    case "LibvirtCephSecret":
+      put("value", props.valueSha256, { secret: true });
+      put("usageName", props.usageName);
+      return v;
+    case "CephClusterInfo":
+      return v;
   }
-  return rows;
+  // The config-file resources (ConfigSettings and the typed ones on it): "section.key" -> value.
+  if (props.settings && typeof props.settings === "object") {
+    for (const [k, value] of Object.entries(props.settings as Record<string, unknown>)) put(k, value);
+    return v;
+  }
+  return undefined;
 }
 
-function show(value: unknown): string {
-  if (value === undefined) return "-";
-  if (typeof value === "string") return value;
+/** Properties that are not settings of the object: how to reach it, and the SDK's bookkeeping. */
+const NOT_SETTINGS = new Set(["__provider", "connection", "importId", "rendered", "renderedText", "ledger", "settings", "contentSha256", "valueSha256"]);
+
+function text(value: unknown): string {
+  if (value === undefined || value === null) return "-";
+  if (typeof value === "string") return value.replace(/\r?\n/g, "\\n");
   return JSON.stringify(value);
 }
 
-/** A plain-text table, one row per drifted property. */
+const containsUnknown = (value: unknown): boolean =>
+  value === UNKNOWN || (Array.isArray(value) ? value.some(containsUnknown) : !!value && typeof value === "object" && Object.values(value).some(containsUnknown));
+
+const isSecretMarker = (value: unknown) => value === SECRET;
+
+const resourceName = (urn: string) => urn.split("::").pop() ?? urn;
+const shortType = (type: string) => type.replace(/^pulumi-nodejs:dynamic\//, "");
+const kindOf = (type: string) => shortType(type).replace(/^ceph:/, "");
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function driftReport(preview: { steps?: Step[] }): DriftReport {
+  const steps = (preview.steps ?? []).filter((s) => {
+    const type = s.newState?.type ?? s.oldState?.type ?? "";
+    return type !== "pulumi:pulumi:Stack" && !type.startsWith("pulumi:providers:");
+  });
+  const changing = new Set(steps.filter((s) => !["same", "read", "refresh"].includes(s.op)).map((s) => s.urn));
+  const rows: DriftRow[] = [];
+  const follows: FollowsRow[] = [];
+  for (const step of steps) {
+    const type = shortType(step.newState?.type ?? step.oldState?.type ?? "");
+    const resource = resourceName(step.urn);
+    // A replacement shows as three steps; "replace" stands for them.
+    if (["same", "read", "refresh", "create-replacement", "delete-replaced", "discard", "import"].includes(step.op)) continue;
+    if (step.op === "create") {
+      rows.push({ resource, type, property: "(resource)", declared: "present", actual: "gone", action: "create" });
+      continue;
+    }
+    if (step.op === "delete") {
+      rows.push({ resource, type, property: "(resource)", declared: "absent", actual: "present", action: "delete" });
+      continue;
+    }
+    const action = step.op.includes("replace") ? "replace" : step.op;
+    const news = step.newState?.inputs ?? {};
+    const found = step.oldState?.outputs ?? {};
+    const declaredView = view(kindOf(type), news);
+    const actualView = view(kindOf(type), found) ?? {};
+    const mine: DriftRow[] = [];
+    let waiting = false;
+    if (declaredView) {
+      for (const [name, d] of Object.entries(declaredView)) {
+        if (containsUnknown(d.value)) {
+          waiting = true;
+          continue;
+        }
+        const a = actualView[name];
+        if (a !== undefined && same(d.value, a.value)) continue;
+        const show = (x: typeof d | undefined) => (x === undefined ? "-" : d.secret || isSecretMarker(x.value) ? SECRET : (d.show ?? text)(x.value));
+        mine.push({ resource, type, property: name, declared: show(d), actual: show(a), action });
+      }
+      // What the program leaves out but the object has (caps.mds granted by hand, a key in a managed section).
+      for (const [name, a] of Object.entries(actualView)) {
+        if (declaredView[name] || !name.startsWith("caps.")) continue;
+        mine.push({ resource, type, property: name, declared: "-", actual: text(a.value), action });
+      }
+    }
+    if (mine.length === 0) {
+      // Values not known yet: this resource only follows another one's pending change.
+      if (waiting || containsUnknown(news)) {
+        const deps = new Set<string>([...(step.newState?.dependencies ?? []), ...Object.values(step.newState?.propertyDependencies ?? {}).flat()]);
+        const from = [...deps].filter((u) => changing.has(u)).map(resourceName).sort();
+        follows.push({ resource, type, followsFrom: from.length > 0 ? from : ["(a value not known yet)"], action });
+        continue;
+      }
+      // No managed setting differs: a declaration changed in the program and not applied yet.
+      const olds = step.oldState?.inputs ?? {};
+      for (const key of Object.keys(news).sort()) {
+        if (NOT_SETTINGS.has(key) || declaredView?.[key] || same(news[key], olds[key])) continue;
+        mine.push({ resource, type, property: key, declared: text(news[key]), actual: text(olds[key]), action });
+      }
+      if (mine.length === 0) mine.push({ resource, type, property: "(settings)", declared: "-", actual: "-", action });
+    }
+    rows.push(...mine);
+  }
+  const byName = (a: { resource: string; property?: string }, b: { resource: string; property?: string }) =>
+    a.resource.localeCompare(b.resource) || (a.property ?? "").localeCompare(b.property ?? "");
+  return { rows: rows.sort(byName), follows: follows.sort(byName) };
+}
+
+/** The drifted settings alone (kept for callers of the first version). */
+export function driftRows(preview: { steps?: Step[] }): DriftRow[] {
+  return driftReport(preview).rows;
+}
+
+/** A plain-text table, one line per drifted setting, never truncated. */
 export function formatTable(rows: DriftRow[]): string {
   const header = ["RESOURCE", "TYPE", "PROPERTY", "DECLARED", "ACTUAL", "ACTION"];
-  const cells = rows.map((r) => [r.resource, r.type.replace(/^pulumi-nodejs:dynamic\//, ""), r.property, show(r.declared), show(r.actual), r.action]);
-  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...cells.map((c) => c[i].length))));
-  const line = (c: string[]) => c.map((v, i) => (v.length > widths[i] ? v.slice(0, widths[i] - 1) + "…" : v.padEnd(widths[i]))).join("  ").trimEnd();
+  const cells = rows.map((r) => [r.resource, r.type, r.property, r.declared, r.actual, r.action]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
   return [line(header), ...cells.map(line)].join("\n");
+}
+
+export function formatFollows(follows: FollowsRow[]): string {
+  return follows.map((f) => `${f.resource} (${f.type}): ${f.action}, follows from ${f.followsFrom.join(", ")}`).join("\n");
+}
+
+const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** JUnit XML: each drifted setting a failed test case, so CI systems list it. */
+export function formatJUnit(report: DriftReport, stack: string, unmanaged: Array<{ kind: string; name: string; ownedBy?: string }> = []): string {
+  const failed = report.rows.length + unmanaged.length;
+  const cases = report.rows.map(
+    (r) =>
+      `    <testcase classname="${xml(r.type)}" name="${xml(`${r.resource} ${r.property}`)}">\n` +
+      `      <failure message="${xml(`declared ${r.declared}, found ${r.actual} (${r.action})`)}" type="drift"/>\n` +
+      `    </testcase>`,
+  );
+  for (const u of unmanaged) {
+    const owner = u.ownedBy ? `, owned by stack ${u.ownedBy}` : "";
+    cases.push(
+      `    <testcase classname="unmanaged" name="${xml(`${u.kind} ${u.name}`)}">\n` +
+        `      <failure message="${xml(`in the cluster, declared by no resource${owner}`)}" type="unmanaged"/>\n    </testcase>`,
+    );
+  }
+  if (cases.length === 0) cases.push(`    <testcase classname="ceph-drift" name="no drift"/>`);
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+    `<testsuites name="ceph-drift" tests="${cases.length}" failures="${failed}">\n` +
+    `  <testsuite name="${xml(`drift ${stack}`)}" tests="${cases.length}" failures="${failed}">\n` +
+    `${cases.join("\n")}\n  </testsuite>\n</testsuites>\n`
+  );
 }
