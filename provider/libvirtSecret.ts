@@ -51,9 +51,10 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.uuid !== inputs.uuid) changed.push("uuid");
     if (olds.usageName !== inputs.usageName) changed.push("usageName");
     if (olds.valueSha256 !== digest(inputs.key)) changed.push("value");
-    // libvirt will not move a UUID to another usage name: that is a new secret.
+    // libvirt will not move a UUID to another usage name: that is a new secret. On one daemon both the
+    // UUID and the usage (ceph, name) are unique, so the old secret goes first unless it is elsewhere.
     const replaces = changed.filter((p) => p === "uri" || p === "uuid" || p === "usageName");
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.includes("usageName") && !replaces.includes("uuid") };
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && !replaces.includes("uri") };
   },
 
   async create(raw) {
