@@ -60,7 +60,7 @@ interface Step {
 
 type View = Record<string, { value: unknown; secret?: boolean; show?: (v: unknown) => string }>;
 
-const bytes = (v: unknown) => (typeof v === "number" ? `${formatSize(v)} (${v})` : text(v));
+const bytes = (v: unknown) => (typeof v === "number" ? formatSize(v) : text(v));
 const octal = (v: unknown) => (typeof v === "number" ? `0${v.toString(8)}` : text(v));
 
 /** The managed settings of a resource kind, flat, from its inputs or its outputs. */
@@ -72,7 +72,9 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
   const obj = (x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
   switch (kind) {
     case "Pool":
-      for (const p of ["size", "minSize", "pgNum", "pgAutoscaleMode", "crushRule", "application"]) put(p, props[p]);
+      for (const p of ["size", "minSize", "pgNum", "pgAutoscaleMode", "crushRule"]) put(p, props[p]);
+      // Found: every application tag the pool has (outputs); declared: the one the program names.
+      put("application", Array.isArray(props.applications) ? props.applications.join(",") : props.application);
       put("quota.maxBytes", obj(props.quota).maxBytes, { show: bytes });
       put("quota.maxObjects", obj(props.quota).maxObjects);
       return v;
@@ -108,7 +110,7 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
 }
 
 /** Properties that are not settings of the object: how to reach it, and the SDK's bookkeeping. */
-const NOT_SETTINGS = new Set(["__provider", "connection", "importId", "rendered", "renderedText", "ledger", "settings", "contentSha256", "valueSha256"]);
+const NOT_SETTINGS = new Set(["__provider", "connection", "importId", "rendered", "renderedText", "ledger", "settings", "contentSha256", "valueSha256", "applications"]);
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return "-";

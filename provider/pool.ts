@@ -68,8 +68,8 @@ async function readPool(inputs: PoolInputs) {
     ...(inputs.size !== undefined ? { size: settings.size } : {}),
     ...(inputs.minSize !== undefined ? { minSize: settings.minSize } : {}),
     ...(inputs.crushRule !== undefined ? { crushRule: settings.crushRule } : {}),
-    // Any other application tag (cephfs enabled by hand) is drift too: the pool is the declared one's alone.
-    ...(inputs.application !== undefined ? { application: apps.length === 1 && apps[0] === inputs.application ? inputs.application : apps.join(",") } : {}),
+    // `application` stays the declaration (a valid input for the next read); `applications` is what
+    // the pool really has, and any other tag (cephfs enabled by hand) is drift too (see appsDrifted).
     ...(inputs.quota !== undefined
       ? {
           quota: {
@@ -81,6 +81,11 @@ async function readPool(inputs: PoolInputs) {
     // Only stable facts here: volatile ones (object counts, autoscaled pg_num) would look like drift.
     applications: apps,
   };
+}
+
+/** The pool's application tags are not just the declared one (one missing, or others enabled by hand). */
+function appsDrifted(olds: Record<string, any>, application: string | undefined): boolean {
+  return application !== undefined && Array.isArray(olds.applications) && JSON.stringify(olds.applications) !== JSON.stringify([application]);
 }
 
 async function applySettings(inputs: PoolInputs, olds?: Record<string, any>) {
@@ -106,7 +111,7 @@ async function applySettings(inputs: PoolInputs, olds?: Record<string, any>) {
   if (changed("quota")) {
     await n.setPoolQuota(c, inputs.name, { maxBytes: inputs.quota!.maxBytes, maxObjects: inputs.quota!.maxObjects });
   }
-  if (changed("application")) {
+  if (changed("application") || (olds && appsDrifted(olds, inputs.application))) {
     // Tags added out of band go first: the declared application is the pool's only one.
     for (const app of Object.keys(await n.getApplications(c, inputs.name))) {
       if (app !== inputs.application) await n.disableApplication(c, inputs.name, app);
@@ -132,12 +137,16 @@ export const poolProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
-    return diffProperties(olds, news, {
+    const diff = diffProperties(olds, news, {
       identity: ["name"],
       replace: ["name"],
       update: ["pgNum", "pgAutoscaleMode", "size", "minSize", "crushRule", "application", "quota", "forceDestroy"],
       optional: ["pgNum", "pgAutoscaleMode", "size", "minSize", "crushRule", "application", "quota"],
     });
+    if (!diff.changed.includes("application") && appsDrifted(olds, news.application)) {
+      return { ...diff, changes: true, changed: [...diff.changed, "application"] };
+    }
+    return diff;
   },
 
   async create(raw) {
