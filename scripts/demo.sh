@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The main job: a throwaway Ceph cluster (and libvirt daemon) on this machine, then `pulumi up` of
-# examples/openstack-ceph: pools, cephx users, keyrings, the libvirt secret, and Glance / Cinder /
-# Nova settings written under .demo/etc. It shows the generated files and how to tear it all down.
+# the root program (Pulumi.yaml, program/index.ts): pools, cephx users, keyrings, the libvirt secret,
+# and Glance / Cinder / Nova settings written under .demo/etc, then the drift gate (ceph-drift). It
+# shows the generated files and how to tear it all down.
 #
 #   npm run demo                         # bring everything up
 #   npm run demo -- down                 # pulumi destroy, stop the daemons, remove .demo
-#   DEMO_EXAMPLE=quickstart npm run demo # the one-image quickstart instead
+#   DEMO_EXAMPLE=quickstart npm run demo # the one-image quickstart (examples/quickstart) instead
 #
 # Environment: PULUMI_CONFIG_PASSPHRASE (default "demo": the demo's state is throwaway too).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-EXAMPLE=${DEMO_EXAMPLE:-openstack-ceph}
+EXAMPLE=${DEMO_EXAMPLE:-root}
+# "root" is the main program at the repository root; anything else is a directory under examples/.
+program_dir() { if [ "$1" = root ]; then echo "$ROOT"; else echo "$ROOT/examples/$1"; fi; }
 DEMO_DIR="$ROOT/.demo"
 STACK=demo
 export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-demo}
@@ -20,7 +23,7 @@ export PULUMI_BACKEND_URL="file://$DEMO_DIR/state"
 down() {
   . scripts/env.sh
   if [ -f "$DEMO_DIR/example" ] && [ -d "$DEMO_DIR/state" ]; then
-    (cd "examples/$(cat "$DEMO_DIR/example")" && pulumi destroy --yes --non-interactive --stack "$STACK" --skip-preview &&
+    (cd "$(program_dir "$(cat "$DEMO_DIR/example")")" && pulumi destroy --yes --non-interactive --stack "$STACK" --skip-preview &&
       pulumi stack rm --yes --stack "$STACK" >/dev/null) || echo "(destroy failed; stopping the daemons anyway)"
   fi
   [ -f "$DEMO_DIR/cluster-dir" ] && bash scripts/ceph-cluster.sh stop "$(cat "$DEMO_DIR/cluster-dir")" || true
@@ -30,7 +33,7 @@ down() {
 }
 
 if [ "${1:-}" = down ]; then down; exit 0; fi
-[ -d "examples/$EXAMPLE" ] || { echo "no example named $EXAMPLE" >&2; exit 1; }
+[ -d "$(program_dir "$EXAMPLE")" ] || { echo "no example named $EXAMPLE" >&2; exit 1; }
 if [ -f "$DEMO_DIR/cluster-dir" ]; then
   echo "a demo is already up; run 'npm run demo -- down' first" >&2
   exit 1
@@ -49,7 +52,7 @@ echo "$out"
 CEPH_CONF=$(echo "$out" | sed -n 's/^CEPH_CONF=//p')
 echo "$out" | sed -n 's/^CEPH_DIR=//p' > "$DEMO_DIR/cluster-dir"
 
-cd "examples/$EXAMPLE"
+cd "$(program_dir "$EXAMPLE")"
 pulumi stack select --create "$STACK" --non-interactive >/dev/null
 pulumi config set ceph:conf "$CEPH_CONF" --stack "$STACK" --plaintext
 pulumi config set ceph:label demo --stack "$STACK" --plaintext
@@ -75,7 +78,7 @@ pulumi up --yes --non-interactive --stack "$STACK"
 echo "== outputs"
 pulumi stack output --stack "$STACK"
 
-if [ "$EXAMPLE" = openstack-ceph ]; then
+if [ "$EXAMPLE" != quickstart ]; then
   echo
   echo "== the generated files under .demo/etc (keyrings listed, not printed: they hold keys)"
   ls -l "$DEMO_DIR/etc"/*/
@@ -87,13 +90,19 @@ if [ "$EXAMPLE" = openstack-ceph ]; then
   ceph -c "$CEPH_CONF" auth ls 2>/dev/null | grep -A4 '^client\.\(glance\|cinder\)' | grep -v '^\s*key:'
 fi
 
+echo
+echo "== the drift gate: ceph-drift (exit 0: the cluster matches the program)"
+node "$ROOT/dist/bin/ceph-drift.js" --stack "$STACK"
+
 cat <<MSG
 
 Look at the result:
   export CEPH_CONF=$CEPH_CONF
   ceph osd pool ls detail; ceph auth get client.cinder; rbd ls -l volumes
   ls -l $DEMO_DIR/etc/*/
-  (cd examples/$EXAMPLE && PATH=$ROOT/.tools/bin:\$PATH PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE pulumi stack --stack $STACK)
+  (cd $(program_dir "$EXAMPLE") && PATH=$ROOT/.tools/bin:\$PATH PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE pulumi stack --stack $STACK)
+Check for drift (edit a key in .demo/etc/cinder/cinder.conf first, then run it again):
+  (cd $ROOT && PATH=$ROOT/.tools/bin:\$PATH PULUMI_BACKEND_URL=$PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE=$PULUMI_CONFIG_PASSPHRASE npm run --silent drift -- --cwd $(program_dir "$EXAMPLE") --stack $STACK)
 Tear it all down:
   npm run demo -- down
 MSG
