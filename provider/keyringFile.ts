@@ -6,7 +6,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { keyringText } from "./cephx";
 import { readTextFile, writeTextFileAtomic } from "./ini";
-import { cephxKey, containsUnknown, parseInputs } from "./validate";
+import { cephxKey, containsUnknown, parseInputs, UNKNOWN } from "./validate";
 
 export const KEYRING_MODE = 0o600;
 
@@ -39,7 +39,8 @@ export const keyringFileProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
     const parsed = parseInputs(keyringFileInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
+    // Key not known yet (its user is being updated): the content will be known then; the mode is.
+    if (!parsed.complete) return { inputs: { ...news, ...parsed.value, contentSha256: UNKNOWN, fileMode: KEYRING_MODE } };
     // The declared side of what read reports (same names), so a drift report compares like with like.
     return { inputs: { ...news, ...parsed.value, contentSha256: digest(expected(parsed.value)), fileMode: KEYRING_MODE } };
   },

@@ -5,7 +5,7 @@ import { createHash } from "crypto";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { defineCephSecret, getCephSecret, undefineCephSecret } from "./libvirt/secret";
-import { cephxKey, containsUnknown, parseInputs } from "./validate";
+import { cephxKey, containsUnknown, parseInputs, UNKNOWN } from "./validate";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -37,9 +37,9 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds, news) {
     const parsed = parseInputs(libvirtSecretInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
+    if (!parsed.complete) return { inputs: { ...news, ...parsed.value, valueSha256: UNKNOWN } };
     // The declared side of what read reports (same names), so a drift report compares like with like.
-    return { inputs: { ...news, ...parsed.value, usageType: "ceph", valueSha256: digest(parsed.value.key) } };
+    return { inputs: { ...news, ...parsed.value, valueSha256: digest(parsed.value.key) } };
   },
 
   async diff(_id, olds, news) {
