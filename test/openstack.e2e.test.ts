@@ -9,6 +9,7 @@ import * as native from "../native";
 import { CINDER_CONF } from "../provider/ini/testFixtures";
 import { repoRoot, startCluster, type TestCluster } from "./helpers/cluster";
 import { startLibvirtd, type TestLibvirtd } from "./helpers/libvirtd";
+import { expectNoDrift } from "./helpers/drift";
 import { createStack, type TestStack } from "./helpers/pulumi";
 
 jest.setTimeout(300_000);
@@ -128,6 +129,7 @@ test("up creates the classic setup: pools, users with the operators' caps, files
   const cinderKey = (await cluster.cephJson("auth", "get", "client.cinder"))[0].key;
   expect((await libvirtd.virsh(["secret-get-value", uuid])).trim()).toBe(cinderKey);
   expect(await libvirtd.virsh(["secret-dumpxml", uuid])).toContain("<name>client.cinder secret</name>");
+  await expectNoDrift(stack);
 });
 
 test("the config files carry the services' settings, sharing one secret UUID", async () => {

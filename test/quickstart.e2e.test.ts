@@ -2,6 +2,7 @@
 // throwaway cluster; results are checked independently with the rbd CLI.
 import * as path from "path";
 import { repoRoot, startCluster, type TestCluster } from "./helpers/cluster";
+import { expectNoDrift, runDrift } from "./helpers/drift";
 import { createStack, type TestStack } from "./helpers/pulumi";
 
 const GiB = 2 ** 30;
@@ -46,6 +47,7 @@ test("up creates the image", async () => {
   expect(out.imageId).toBe(info!.id);
   expect(out.sizeBytes).toBe(1 * GiB);
   expect(out.image).toBe("volumes/quickstart-volume");
+  await expectNoDrift(stack);
 });
 
 test("a second up changes nothing", async () => {
@@ -61,6 +63,7 @@ test("a bigger size resizes in place (same image id)", async () => {
   const after = await rbdInfo("volumes/quickstart-volume");
   expect(after?.size).toBe(2 * GiB);
   expect(after?.id).toBe(before?.id);
+  await expectNoDrift(stack);
 });
 
 test("refresh sees an out-of-band rbd resize", async () => {
@@ -69,6 +72,11 @@ test("refresh sees an out-of-band rbd resize", async () => {
   const drift = await stack.run(["preview", "--refresh", "--expect-no-changes", "--diff"], { expectFailure: true });
   expect(drift.code).not.toBe(0);
   expect(drift.stdout + drift.stderr).toMatch(/size/);
+  const gate = await runDrift(stack, ["--json"]);
+  expect({ code: gate.code, rows: gate.json?.rows }).toEqual({
+    code: 1,
+    rows: [{ resource: "quickstart-volume", type: "ceph:RbdImage", property: "size", declared: "2 GiB", actual: "3 GiB", action: "update" }],
+  });
   // ...and refresh records the real size.
   await stack.run(["refresh", "--yes", "--skip-preview"]);
   const image = (await stack.resources()).find((r) => r.type === "pulumi-nodejs:dynamic/ceph:RbdImage");
@@ -81,6 +89,17 @@ test("shrinking back to the declared size is refused without allowShrink", async
   expect((await rbdInfo("volumes/quickstart-volume"))?.size).toBe(3 * GiB);
   await stack.setConfig("size", "3GiB");
   await stack.run(["preview", "--expect-no-changes"]);
+});
+
+test("a new image name replaces the image; no drift after it", async () => {
+  await stack.setConfig("imageName", "quickstart-renamed");
+  let r = await stack.up();
+  expect(r.stdout).toMatch(/\+-\s+pulumi-nodejs:dynamic\/ceph:RbdImage\s+quickstart-volume\s+replaced/);
+  await expectNoDrift(stack);
+  await stack.setConfig("imageName", "quickstart-volume");
+  r = await stack.up();
+  expect(r.stdout).toMatch(/replaced/);
+  await expectNoDrift(stack);
 });
 
 test("no key material in the state or the engine's output", async () => {
