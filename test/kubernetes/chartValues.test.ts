@@ -20,7 +20,7 @@ const cinder = {
   rbdFlattenVolumeFromSnapshot: false,
   rbdMaxCloneDepth: 5,
   rbdStoreChunkSize: 4,
-  glanceApiVersion: 2,
+  glanceApiVersion: 2 as const,
 };
 const backup = { backupCephPool: "backups", backupCephUser: "cinder-backup", backupCephConf: conf, backupCephChunkSize: 134217728 };
 const glance = { rbdStorePool: "images", rbdStoreUser: "glance", rbdStoreCephConf: conf, rbdStoreChunkSize: 8, showImageDirectUrl: true };
