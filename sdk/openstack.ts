@@ -45,15 +45,20 @@ export interface GlanceRbdStoreArgs extends ServiceFileArgs {
   options?: Options<GlanceRbdStoreSpec, "rbdStorePool" | "rbdStoreUser" | "rbdStoreCephConf">;
 }
 
+/** The spec GlanceRbdStore writes (and the glance chart values carry): one source for both deliveries. */
+export function glanceRbdStoreSpec(args: Pick<GlanceRbdStoreArgs, "pool" | "user" | "cephConf" | "options">) {
+  return pulumi.output({
+    ...args.options,
+    rbdStorePool: args.pool.name,
+    rbdStoreUser: userName(args.user),
+    ...(args.cephConf !== undefined ? { rbdStoreCephConf: args.cephConf } : {}),
+  });
+}
+
 /** `[glance_store]` of glance-api.conf for the rbd store. */
 export class GlanceRbdStore extends ConfigSettings {
   constructor(name: string, args: GlanceRbdStoreArgs, opts?: pulumi.CustomResourceOptions) {
-    const spec = pulumi.output({
-      ...args.options,
-      rbdStorePool: args.pool.name,
-      rbdStoreUser: userName(args.user),
-      ...(args.cephConf !== undefined ? { rbdStoreCephConf: args.cephConf } : {}),
-    });
+    const spec = glanceRbdStoreSpec(args);
     super(name, { path: args.path, service: "glance", spec, fileMode: args.fileMode }, opts, "GlanceRbdStore");
   }
 }
@@ -68,19 +73,27 @@ export interface CinderRbdBackendArgs extends ServiceFileArgs {
   options?: Options<CinderRbdBackendSpec, "rbdPool" | "rbdUser" | "rbdCephConf" | "sectionName">;
 }
 
+/** The spec CinderRbdBackend writes (and the cinder chart values carry). */
+export function cinderRbdBackendSpec(
+  args: Pick<CinderRbdBackendArgs, "pool" | "user" | "secret" | "sectionName" | "cephConf" | "options">,
+  who: string,
+) {
+  const { rbdSecretUuid, ...options } = args.options ?? {};
+  const uuid = sharedSecretUuid(args.secret, rbdSecretUuid, who);
+  return pulumi.output({
+    ...options,
+    ...(args.sectionName !== undefined ? { sectionName: args.sectionName } : {}),
+    rbdPool: args.pool.name,
+    rbdUser: userName(args.user),
+    ...(args.cephConf !== undefined ? { rbdCephConf: args.cephConf } : {}),
+    ...(uuid !== undefined ? { rbdSecretUuid: uuid } : {}),
+  });
+}
+
 /** A `cinder.volume.drivers.rbd.RBDDriver` backend section of cinder.conf, listed in [DEFAULT] enabled_backends. */
 export class CinderRbdBackend extends ConfigSettings {
   constructor(name: string, args: CinderRbdBackendArgs, opts?: pulumi.CustomResourceOptions) {
-    const { rbdSecretUuid, ...options } = args.options ?? {};
-    const uuid = sharedSecretUuid(args.secret, rbdSecretUuid, `CinderRbdBackend ${name}`);
-    const spec = pulumi.output({
-      ...options,
-      ...(args.sectionName !== undefined ? { sectionName: args.sectionName } : {}),
-      rbdPool: args.pool.name,
-      rbdUser: userName(args.user),
-      ...(args.cephConf !== undefined ? { rbdCephConf: args.cephConf } : {}),
-      ...(uuid !== undefined ? { rbdSecretUuid: uuid } : {}),
-    });
+    const spec = cinderRbdBackendSpec(args, `CinderRbdBackend ${name}`);
     super(name, { path: args.path, service: "cinder", spec, fileMode: args.fileMode }, opts, "CinderRbdBackend");
   }
 }
@@ -91,15 +104,20 @@ export interface CinderBackupCephArgs extends ServiceFileArgs {
   options?: Options<CinderBackupCephSpec, "backupCephPool" | "backupCephUser" | "backupCephConf">;
 }
 
+/** The spec CinderBackupCeph writes (and the cinder chart values carry). */
+export function cinderBackupCephSpec(args: Pick<CinderBackupCephArgs, "pool" | "user" | "cephConf" | "options">) {
+  return pulumi.output({
+    ...args.options,
+    backupCephPool: args.pool.name,
+    backupCephUser: userName(args.user),
+    ...(args.cephConf !== undefined ? { backupCephConf: args.cephConf } : {}),
+  });
+}
+
 /** cinder-backup's ceph driver settings in cinder.conf's [DEFAULT]. */
 export class CinderBackupCeph extends ConfigSettings {
   constructor(name: string, args: CinderBackupCephArgs, opts?: pulumi.CustomResourceOptions) {
-    const spec = pulumi.output({
-      ...args.options,
-      backupCephPool: args.pool.name,
-      backupCephUser: userName(args.user),
-      ...(args.cephConf !== undefined ? { backupCephConf: args.cephConf } : {}),
-    });
+    const spec = cinderBackupCephSpec(args);
     super(name, { path: args.path, service: "cinder-backup", spec, fileMode: args.fileMode }, opts, "CinderBackupCeph");
   }
 }
@@ -114,17 +132,25 @@ export interface NovaLibvirtRbdArgs extends ServiceFileArgs {
   options?: Options<NovaLibvirtRbdSpec, "imagesRbdPool" | "rbdUser" | "imagesRbdCephConf">;
 }
 
+/** The spec NovaLibvirtRbd writes (and the nova and libvirt chart values carry). */
+export function novaLibvirtRbdSpec(
+  args: Pick<NovaLibvirtRbdArgs, "pool" | "user" | "cephConf" | "options"> & { secret?: LibvirtCephSecret },
+  who: string,
+) {
+  const { rbdSecretUuid, ...options } = args.options ?? {};
+  return pulumi.output({
+    ...options,
+    imagesRbdPool: args.pool.name,
+    rbdUser: userName(args.user),
+    rbdSecretUuid: sharedSecretUuid(args.secret, rbdSecretUuid, who),
+    ...(args.cephConf !== undefined ? { imagesRbdCephConf: args.cephConf } : {}),
+  });
+}
+
 /** `[libvirt]` of nova.conf for RBD-backed ephemeral disks. */
 export class NovaLibvirtRbd extends ConfigSettings {
   constructor(name: string, args: NovaLibvirtRbdArgs, opts?: pulumi.CustomResourceOptions) {
-    const { rbdSecretUuid, ...options } = args.options ?? {};
-    const spec = pulumi.output({
-      ...options,
-      imagesRbdPool: args.pool.name,
-      rbdUser: userName(args.user),
-      rbdSecretUuid: sharedSecretUuid(args.secret, rbdSecretUuid, `NovaLibvirtRbd ${name}`),
-      ...(args.cephConf !== undefined ? { imagesRbdCephConf: args.cephConf } : {}),
-    });
+    const spec = novaLibvirtRbdSpec(args, `NovaLibvirtRbd ${name}`);
     super(name, { path: args.path, service: "nova", spec, fileMode: args.fileMode }, opts, "NovaLibvirtRbd");
   }
 }

@@ -11,6 +11,7 @@ import { CephClientConf, KeyringFile } from "./files";
 import { LibvirtCephSecret } from "./libvirtSecret";
 import { CinderBackupCeph, CinderRbdBackend, GlanceRbdStore, NovaLibvirtRbd } from "./openstack";
 import { Pool, type PoolArgs } from "./pool";
+import type { KubernetesTarget, OpenStackHelmDelivery } from "./kubernetes";
 
 export interface OpenStackCephBackendArgs {
   cluster: CephCluster;
@@ -20,6 +21,8 @@ export interface OpenStackCephBackendArgs {
   poolSettings?: Omit<PoolArgs, "cluster" | "name" | "application">;
   /** Entity names (defaults: client.glance, client.cinder, client.cinder-backup). */
   userNames?: { glance?: string; cinder?: string; cinderBackup?: string };
+  /** Change a user's value to rotate its key (CephUser keyVersion); every delivery of the key follows. */
+  keyVersions?: { glance?: pulumi.Input<string | number>; cinder?: pulumi.Input<string | number>; cinderBackup?: pulumi.Input<string | number> };
   /** Where the client ceph.conf and the keyrings go (default /etc/ceph). */
   cephConfDir?: string;
   /** Cluster name in file names (default "ceph"). */
@@ -37,13 +40,23 @@ export interface OpenStackCephBackendArgs {
   cinderOptions?: Partial<CinderRbdBackendSpec>;
   cinderBackupOptions?: Partial<CinderBackupCephSpec>;
   novaOptions?: Partial<NovaLibvirtRbdSpec>;
+  /**
+   * Also (or, with localFiles: false, only) deliver to Kubernetes for openstack-helm: the
+   * `ceph-etc` ConfigMap, the charts' keyring Secrets, and values per chart (`kubernetes.values`).
+   */
+  kubernetes?: KubernetesTarget;
+  /** Write the client files, the services' config files and the libvirt secret on this host (default true). */
+  localFiles?: boolean;
 }
 
 export class OpenStackCephBackend extends pulumi.ComponentResource {
   readonly pools: { volumes: Pool; images: Pool; backups: Pool; vms: Pool };
   readonly users: { glance: CephUser; cinder: CephUser; cinderBackup: CephUser };
-  readonly keyrings: { glance: KeyringFile; cinder: KeyringFile; cinderBackup: KeyringFile };
-  readonly cephConf: CephClientConf;
+  /** The local files (absent with localFiles: false). */
+  readonly keyrings?: { glance: KeyringFile; cinder: KeyringFile; cinderBackup: KeyringFile };
+  readonly cephConf?: CephClientConf;
+  /** The Kubernetes delivery, when a target was given. */
+  readonly kubernetes?: OpenStackHelmDelivery;
   readonly libvirtSecret?: LibvirtCephSecret;
   readonly glance?: GlanceRbdStore;
   readonly cinder?: CinderRbdBackend;
@@ -62,12 +75,41 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
 
     const entities = { glance: "client.glance", cinder: "client.cinder", cinderBackup: "client.cinder-backup", ...args.userNames };
     const user = (key: keyof typeof entities, caps: ReturnType<typeof rbdProfileCaps>) =>
-      new CephUser(`${name}-${key}`, { cluster, entity: entities[key], caps }, { parent: this, dependsOn: allPools });
+      new CephUser(
+        `${name}-${key}`,
+        { cluster, entity: entities[key], caps, keyVersion: args.keyVersions?.[key] },
+        { parent: this, dependsOn: allPools },
+      );
     this.users = {
       glance: user("glance", rbdProfileCaps({ pools: [names.images] })),
       cinder: user("cinder", rbdProfileCaps({ pools: [names.volumes, names.vms], readOnlyPools: [names.images] })),
       cinderBackup: user("cinderBackup", rbdProfileCaps({ pools: [names.backups] })),
     };
+
+    if (args.kubernetes) {
+      // Required here, not at the top: @pulumi/kubernetes is large and only this path needs it.
+      const { OpenStackHelmDelivery } = require("./kubernetes") as typeof import("./kubernetes");
+      this.kubernetes = new OpenStackHelmDelivery(
+        `${name}-k8s`,
+        {
+          cluster,
+          target: args.kubernetes,
+          pools: this.pools,
+          users: this.users,
+          secretUuid: args.secretUuid,
+          cinderBackendName: args.cinderBackendName,
+          glanceOptions: args.glanceOptions,
+          cinderOptions: args.cinderOptions,
+          cinderBackupOptions: args.cinderBackupOptions,
+          novaOptions: args.novaOptions,
+        },
+        parent,
+      );
+    }
+    if (args.localFiles === false) {
+      this.registerOutputs({});
+      return;
+    }
 
     const dir = args.cephConfDir ?? "/etc/ceph";
     const clusterName = args.clusterName ?? "ceph";

@@ -1,0 +1,149 @@
+// The openstack-helm chart values that point each service at Ceph, made from the very same
+// option schemas and renderers as the INI files (provider/configRenderers.ts): a setting is
+// rendered once, then placed either in a file's section or under the chart's `conf` tree, so the
+// two deliveries cannot disagree. Pure functions: no cluster, no Kubernetes.
+import { renderers } from "../../provider/configRenderers";
+import { checkSpec, SpecValidationError } from "../../provider/openstack/common";
+import type { CinderBackupCephSpec, CinderRbdBackendSpec, GlanceRbdStoreSpec, NovaLibvirtRbdSpec } from "../../provider/openstack";
+
+/** The names openstack-helm's charts look for (their values.yaml defaults). */
+export const OPENSTACK_HELM_NAMES = {
+  /** `ceph_client.configmap` in the cinder, glance, nova and libvirt charts; data key `ceph.conf`. */
+  cephConfConfigMap: "ceph-etc",
+  /** cinder's `secrets.rbd.volume`: client.cinder's bare key under data key `key`. */
+  cinderVolumeSecret: "cinder-volume-rbd-keyring",
+  /** cinder's `secrets.rbd.backup`: client.cinder-backup's key. */
+  cinderBackupSecret: "cinder-backup-rbd-keyring",
+  /** glance's `secrets.rbd`: client.glance's key. */
+  glanceSecret: "images-rbd-keyring",
+} as const;
+
+/** Where ceph.conf sits inside the charts' pods (they mount `ceph-etc` there). */
+export const POD_CEPH_CONF = "/etc/ceph/ceph.conf";
+
+type Section = Record<string, string>;
+
+function rendered(service: string, spec: unknown) {
+  const renderer = renderers[service];
+  const checked = checkSpec(renderer.schema, spec);
+  if (!checked.ok) throw new SpecValidationError(`${service} chart values`, checked.failures);
+  return renderer.render(checked.value);
+}
+
+function section(sections: Array<{ section: string; values: Section }>, name: string): Section {
+  return sections.find((s) => s.section === name)?.values ?? {};
+}
+
+export interface CinderChartValues {
+  storage: "ceph";
+  ceph_client: { configmap: string; internal_ceph_backend: string };
+  secrets: { rbd: { volume: string; backup?: string } };
+  manifests: { job_storage_init: false; job_backup_storage_init: false };
+  dependencies: { static: Record<string, { jobs: string[] }> };
+  conf: {
+    ceph: { pools: Record<string, { replication: number; crush_rule: string; chunk_size: number; app_name: string }> };
+    cinder: { DEFAULT: Section };
+    backends: Record<string, Section | null>;
+  };
+}
+
+// The charts' storage-init jobs need the admin key and rewrite pool settings and user caps: the pools
+// and users are declared here instead, so the jobs are off and dropped from the pods' dependencies
+// (kubernetes-entrypoint would otherwise wait for a Job that never runs; Helm replaces lists whole).
+const CINDER_JOBS = ["cinder-db-sync", "cinder-ks-user", "cinder-ks-endpoints", "cinder-rabbit-init"];
+const GLANCE_JOBS = ["glance-db-sync", "glance-rabbit-init", "glance-ks-user", "glance-ks-endpoints"];
+
+/**
+ * cinder's values: the backend section under `conf.backends.<section>` (the chart's default `rbd1`
+ * removed), `[DEFAULT]` keys (enabled_backends, cinder-backup's driver) under `conf.cinder.DEFAULT`.
+ */
+export function cinderChartValues(backend: CinderRbdBackendSpec, backup?: CinderBackupCephSpec): CinderChartValues {
+  const volume = rendered("cinder", backend);
+  const name = volume.sections.find((s) => s.section !== "DEFAULT")!.section;
+  const defaults: Section = { ...section(volume.sections, "DEFAULT") };
+  defaults.enabled_backends = volume.listItems.filter((i) => i.key === "enabled_backends").map((i) => i.item).join(",");
+  if (backup) Object.assign(defaults, section(rendered("cinder-backup", backup).sections, "DEFAULT"));
+  const backendValues = section(volume.sections, name);
+  const pool = backendValues.rbd_pool ?? "rbd";
+  return {
+    storage: "ceph",
+    ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap, internal_ceph_backend: name },
+    secrets: {
+      rbd: { volume: OPENSTACK_HELM_NAMES.cinderVolumeSecret, ...(backup ? { backup: OPENSTACK_HELM_NAMES.cinderBackupSecret } : {}) },
+    },
+    manifests: { job_storage_init: false, job_backup_storage_init: false },
+    dependencies: {
+      static: Object.fromEntries(["api", "backup", "scheduler", "volume", "volume_usage_audit"].map((c) => [c, { jobs: CINDER_JOBS }])),
+    },
+    conf: {
+      // The chart indexes conf.ceph.pools by each backend's rbd_pool even with the job off.
+      ceph: { pools: { [pool]: { replication: 3, crush_rule: "replicated_rule", chunk_size: 8, app_name: "rbd" } } },
+      cinder: { DEFAULT: defaults },
+      backends: { ...(name === "rbd1" ? {} : { rbd1: null }), [name]: backendValues },
+    },
+  };
+}
+
+export interface GlanceChartValues {
+  storage: "rbd";
+  ceph_client: { configmap: string };
+  secrets: { rbd: string };
+  manifests: { job_storage_init: false };
+  dependencies: { static: { api: { jobs: string[] } } };
+  conf: { glance: { DEFAULT?: Section; rbd: Section } };
+}
+
+/**
+ * glance's values: the chart runs Glance's multi-store configuration, where the rbd store's
+ * options live in the `[rbd]` section (`conf.glance.rbd`) and `storage: rbd` makes the chart set
+ * `enabled_backends` and `default_backend`; so `stores` and `default_store`, which only the
+ * single-store `[glance_store]` of a file reads, are left out.
+ */
+export function glanceChartValues(store: GlanceRbdStoreSpec): GlanceChartValues {
+  const out = rendered("glance", store);
+  const { stores: _stores, default_store: _default, ...rbd } = section(out.sections, "glance_store");
+  const defaults = section(out.sections, "DEFAULT");
+  return {
+    storage: "rbd",
+    ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap },
+    secrets: { rbd: OPENSTACK_HELM_NAMES.glanceSecret },
+    manifests: { job_storage_init: false },
+    dependencies: { static: { api: { jobs: GLANCE_JOBS } } },
+    conf: { glance: { ...(Object.keys(defaults).length > 0 ? { DEFAULT: defaults } : {}), rbd } },
+  };
+}
+
+export interface NovaChartValues {
+  ceph_client: { configmap: string };
+  manifests: { job_storage_init: false };
+  conf: { ceph: { enabled: true; cinder: { user: string; secret_uuid: string } }; nova: { libvirt: Section } };
+}
+
+/**
+ * nova's values: `[libvirt]` under `conf.nova.libvirt`, and `conf.ceph.cinder` naming the user and
+ * the libvirt secret's UUID. The chart takes client.cinder's key only inline
+ * (`conf.ceph.cinder.keyring`, which it renders into a ConfigMap) or through the admin key: no key
+ * is ever put in these values (see the README on what to do about it).
+ */
+export function novaChartValues(libvirt: NovaLibvirtRbdSpec): NovaChartValues {
+  const values = section(rendered("nova", libvirt).sections, "libvirt");
+  return {
+    ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap },
+    manifests: { job_storage_init: false },
+    conf: {
+      ceph: { enabled: true, cinder: { user: values.rbd_user ?? "cinder", secret_uuid: values.rbd_secret_uuid! } },
+      nova: { libvirt: values },
+    },
+  };
+}
+
+export interface LibvirtChartValues {
+  ceph_client: { configmap: string };
+  conf: { ceph: { enabled: true; cinder: { user: string; secret_uuid: string } } };
+}
+
+/** libvirt's values: the user and the secret UUID it defines the libvirt secret with (same as Nova's). */
+export function libvirtChartValues(libvirt: NovaLibvirtRbdSpec): LibvirtChartValues {
+  const nova = novaChartValues(libvirt);
+  return { ceph_client: nova.ceph_client, conf: { ceph: nova.conf.ceph } };
+}
