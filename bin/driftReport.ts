@@ -101,6 +101,15 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
     case "CephClusterInfo":
       return v;
   }
+  // Kubernetes objects of the Kubernetes delivery (sdk/kubernetes): data, labels, parameters.
+  if (kind.startsWith("kubernetes:")) {
+    const secretKind = kind.endsWith(":Secret");
+    for (const [k, value] of Object.entries(obj(props.data))) put(`data.${k}`, value, { secret: secretKind });
+    for (const [k, value] of Object.entries(obj(props.stringData))) put(`data.${k}`, value, { secret: true });
+    for (const [k, value] of Object.entries(obj(obj(props.metadata).labels))) put(`labels.${k}`, value);
+    for (const [k, value] of Object.entries(obj(props.parameters))) put(`parameters.${k}`, value);
+    return v;
+  }
   // The config-file resources (ConfigSettings and the typed ones on it): "section.key" -> value.
   if (props.settings && typeof props.settings === "object") {
     for (const [k, value] of Object.entries(props.settings as Record<string, unknown>)) put(k, value);
@@ -181,6 +190,11 @@ export function driftReport(preview: { steps?: Step[] }): DriftReport {
         const from = [...deps].filter((u) => changing.has(u)).map(resourceName).sort();
         follows.push({ resource, type, followsFrom: from.length > 0 ? from : ["(a value not known yet)"], action });
         continue;
+      }
+      // A secret setting hides its values on both sides ([secret]): the engine's diff still names it.
+      for (const reason of step.diffReasons ?? []) {
+        const hidden = Object.entries(declaredView ?? {}).filter(([name, d]) => d.secret && (name === reason || name.startsWith(`${reason}.`)));
+        for (const [name] of hidden) mine.push({ resource, type, property: name, declared: SECRET, actual: SECRET, action });
       }
       // No managed setting differs: a declaration changed in the program and not applied yet.
       const olds = step.oldState?.inputs ?? {};

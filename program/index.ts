@@ -30,7 +30,7 @@ const backend = new ceph.OpenStackCephBackend("openstack", {
 
 export const pools = Object.values(backend.pools).map((p) => p.name);
 export const users = Object.values(backend.users).map((u) => u.entity);
-export const keyrings = Object.values(backend.keyrings).map((k) => k.path);
-export const cephConf = backend.cephConf.path;
+export const keyrings = Object.values(backend.keyrings ?? {}).map((k) => k.path);
+export const cephConf = backend.cephConf?.path;
 export const configFiles = [backend.glance?.path, backend.cinder?.path, backend.nova?.path];
 export const libvirtSecretUuid = backend.libvirtSecret?.uuid;
