@@ -110,6 +110,9 @@ export interface NativeAddon {
   metadataSet(img: ImageHandle, key: string, value: string): Promise<void>;
   metadataRemove(img: ImageHandle, key: string): Promise<void>;
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
+
+  /** Diagnostic: rejects the way a worker whose C++ code throws `message` does. */
+  throwInWorker(message: string): Promise<never>;
 }
 
 /**
