@@ -17,7 +17,7 @@ interface ServiceFileArgs {
   path: pulumi.Input<string>;
   /** The client ceph.conf the service reads (e.g. CephClientConf.path). */
   cephConf?: pulumi.Input<string>;
-  /** Mode if the file has to be created (default 0640). */
+  /** Mode if the file has to be created (default 0640); a change applies only to a file this resource created. */
   fileMode?: pulumi.Input<number>;
 }
 
