@@ -94,8 +94,21 @@ test("applications, rbd pool init, stats, df, mon dump", async () => {
     await new Promise((r) => setTimeout(r, 200));
     stats = await ceph.poolStats(fx.cluster);
   }
-  const cliDf = await fx.tc.cephJson("df", "detail");
+  // The 2 MiB written (and rbd pool init's objects) reach the mgr's digest within a stats period or two.
+  let cliDf = await fx.tc.cephJson("df", "detail");
+  const cliPool = () => cliDf.pools.find((p: { name: string }) => p.name === initPool);
+  for (let i = 0; i < 100; i++) {
+    const seen = stats.find((s) => s.name === initPool);
+    if (seen && seen.objects > 0 && seen.objects === cliPool().stats.objects && seen.storedBytes === cliPool().stats.stored) break;
+    await new Promise((r) => setTimeout(r, 200));
+    [stats, cliDf] = await Promise.all([ceph.poolStats(fx.cluster), fx.tc.cephJson("df", "detail")]);
+  }
   const mine = stats.find((s) => s.name === initPool)!;
+  // Pool deletion decides on this count: it must be the real one (the CLI's), not just a number.
+  expect(mine.objects).toBeGreaterThanOrEqual(2); // at least the image's header and one data object
+  expect(mine.objects).toBe(cliPool().stats.objects);
+  expect(mine.storedBytes).toBe(cliPool().stats.stored);
+  expect(mine.storedBytes).toBeGreaterThanOrEqual(2 * 2 ** 20);
   expect(mine.id).toBe(cliDf.pools.find((p: { name: string }) => p.name === initPool).id);
   expect(stats.map((s) => s.name).sort()).toEqual(cliDf.pools.map((p: { name: string }) => p.name).sort());
   for (const s of stats) {
@@ -109,4 +122,24 @@ test("applications, rbd pool init, stats, df, mon dump", async () => {
 
   await ceph.deletePool(fx.cluster, pool);
   await ceph.deletePool(fx.cluster, initPool);
+});
+
+test("listObjects lists a pool's objects in every namespace, exactly and at once", async () => {
+  const pool = uniqueName("objs");
+  await ceph.createPool(fx.cluster, pool);
+  const io = await fx.cluster.openIoCtx(pool);
+  try {
+    expect(await ceph.listObjects(io, 10)).toEqual([]);
+    const file = require("path").join(fx.tc.dir, "obj.bin");
+    require("fs").writeFileSync(file, "x");
+    const rados = (...args: string[]) => require("child_process").execFileSync("rados", ["-c", fx.tc.conf, "-p", pool, ...args]);
+    rados("put", "plain", file);
+    rados("-N", "tenant", "put", "in-ns", file);
+    expect((await ceph.listObjects(io, 10)).sort()).toEqual(["in-ns", "plain"]);
+    expect(await ceph.listObjects(io, 1)).toHaveLength(1);
+    await expect(ceph.listObjects(io, 0)).rejects.toThrow(/max: a positive integer expected/);
+  } finally {
+    await io.close();
+  }
+  await ceph.deletePool(fx.cluster, pool);
 });

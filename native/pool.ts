@@ -185,6 +185,15 @@ export async function monDump(c: Cluster): Promise<any> { // eslint-disable-line
   return (await c.monCommand({ prefix: "mon dump", format: "json" })).json;
 }
 
+/**
+ * Up to `max` object names in the pool, from every namespace (rados_nobjects_list): exact, unlike the
+ * mgr's periodic object counts. Sets the ioctx to all namespaces, so pass one of your own.
+ */
+export async function listObjects(io: IoCtx, max: number): Promise<string[]> {
+  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`max: a positive integer expected, got ${max}`);
+  return io.guard.run("list objects", io.ctx(), () => addon().listObjects(io.handle, max));
+}
+
 /** rbd_pool_init: prepares a pool for RBD (application tag and rbd_info object). */
 export async function poolInit(io: IoCtx, force = false): Promise<void> {
   await io.guard.run("init rbd pool", io.ctx(), () => addon().poolInit(io.handle, force));

@@ -58,9 +58,24 @@ async function readUser(inputs: CephUserInputs) {
 }
 
 export const cephUserProvider: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
+  async check(olds, news) {
     const parsed = parseInputs(cephUserInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
+    // keyVersion rotates a key the cluster generated. With a declared key, the declared key is the
+    // one the user has: rotating it means declaring the new key, so a bump alone would be a silent no-op.
+    const declaredKeyKept = news.key !== undefined && olds?.key !== undefined && news.key === olds.key;
+    if (parsed.complete && declaredKeyKept && olds.keyVersion !== news.keyVersion) {
+      return {
+        failures: [
+          {
+            property: "keyVersion",
+            reason:
+              "keyVersion: this user's key is declared (key), so changing keyVersion cannot rotate it; " +
+              "declare the new key instead (or drop key to let the cluster generate one)",
+          },
+        ],
+      };
+    }
     return { inputs: { ...news, ...parsed.value } };
   },
 

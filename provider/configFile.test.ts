@@ -87,3 +87,22 @@ test("during a preview, values not known yet are not errors; known bad values st
   const bad = await p.check!({}, { path: file, service: "glance", spec: { rbdStorePool: UNKNOWN, rbdStoreChunkSize: 3 } });
   expect(bad.failures?.map((f) => f.property)).toEqual(["rbdStoreChunkSize"]);
 });
+
+test("fileMode: applied to a file it created, also when changed later; an operator's file keeps its own mode", async () => {
+  const spec = { imagesRbdPool: "vms", rbdUser: "cinder", rbdSecretUuid: "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c" };
+  const created = path.join(dir, "nova.conf");
+  const ours = await p.create({ ...(await checked(created, "nova", spec)), fileMode: 0o600 });
+  expect(fs.statSync(created).mode & 0o777).toBe(0o600);
+  const wider = { ...(await checked(created, "nova", spec)), fileMode: 0o644 };
+  expect(await p.diff!(ours.id, ours.outs, wider)).toMatchObject({ changes: true, replaces: [] });
+  await p.update!(ours.id, ours.outs, wider);
+  expect(fs.statSync(created).mode & 0o777).toBe(0o644);
+
+  // The operator's file: its mode is theirs (README: "keep the file's mode"), so fileMode is not a change.
+  const operators = path.join(dir, "cinder.conf");
+  fs.writeFileSync(operators, CINDER_CONF, { mode: 0o640 });
+  const theirs = await p.create(await checked(operators, "cinder", backend("ceph")));
+  const asked = { ...(await checked(operators, "cinder", backend("ceph"))), fileMode: 0o600 };
+  expect((await p.diff!(theirs.id, theirs.outs, asked)).changes).toBe(false);
+  expect(fs.statSync(operators).mode & 0o777).toBe(0o640);
+});

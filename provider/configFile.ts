@@ -2,7 +2,7 @@
 // glance-api.conf, a client ceph.conf). Only those keys change; every other section, key, comment
 // and the order of lines stay. The value each key had before is kept in state, so delete (and a key
 // that stops being managed) puts back exactly what was there. read reports hand edits as drift.
-import { unlinkSync } from "fs";
+import { chmodSync, unlinkSync } from "fs";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreValues, writeTextFileAtomic } from "./ini";
@@ -145,7 +145,8 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.path !== news.path) changed.push("path");
     if (olds.service !== news.service) changed.push("service");
     if (JSON.stringify(olds.settings) !== JSON.stringify(news.settings)) changed.push("settings");
-    if (olds.fileMode !== news.fileMode) changed.push("fileMode");
+    // fileMode is ours only for a file this resource created; an operator's file keeps its own mode.
+    if (olds.fileMode !== news.fileMode && olds.ledger?.fileCreated) changed.push("fileMode");
     const replaces = changed.filter((p) => p === "path" || p === "service");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   },
@@ -181,6 +182,8 @@ export const configSettingsProvider: pulumi.dynamic.ResourceProvider = {
     text = restore(text, oldRendered, ledger, rendered);
     text = applyRendered(text, rendered, ledger);
     writeTextFileAtomic(inputs.path, text, inputs.fileMode);
+    // An existing file keeps its mode on write: a changed fileMode of a file we created is applied here.
+    if (ledger.fileCreated && olds.fileMode !== inputs.fileMode) chmodSync(inputs.path, inputs.fileMode);
     return { outs: outputs(inputs, rendered, ledger, settingsMap(rendered)) };
   },
 

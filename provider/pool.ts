@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
-import { formatSize, parseSize } from "./size";
+import { parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
 
 const quotaSize = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
@@ -241,7 +241,13 @@ async function poolContents(conn: PoolInputs["connection"], pool: string): Promi
       await io.close();
     }
   }
-  const stats = (await n.poolStats(c)).find((s) => s.name === pool);
-  if (stats && stats.objects > 0) return `${stats.objects} objects (${formatSize(stats.storedBytes || 1)})`;
-  return undefined;
+  // Listed, not counted: the mgr's object counts lag behind writes, and a lagging 0 would let the pool go.
+  const io = await c.openIoCtx(pool);
+  try {
+    const objects = await n.listObjects(io, 6);
+    if (objects.length === 0) return undefined;
+    return `objects (${objects.slice(0, 5).join(", ")}${objects.length > 5 ? ", ..." : ""})`;
+  } finally {
+    await io.close();
+  }
 }

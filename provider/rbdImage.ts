@@ -141,7 +141,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
     const img = parsed.value;
     // A declared shrink is refused here, before anything changes, unless asked for.
-    const oldSize = olds && olds.size !== undefined ? safeParseSize(olds.size) : undefined;
+    // olds are inputs an earlier check accepted, so their size parses; a failure here is reported, not skipped.
+    const oldSize = olds && olds.size !== undefined ? parseSize(olds.size) : undefined;
     if (oldSize !== undefined && img.size < oldSize && !img.allowShrink && olds.pool === img.pool && olds.name === img.name) {
       return {
         failures: [
@@ -247,14 +248,6 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     await deleteImage(inputs);
   },
 };
-
-function safeParseSize(v: unknown): number | undefined {
-  try {
-    return parseSize(v as number | string);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Cinder's delete: refuse while the image is in use (watchers); refuse to drop written data unless

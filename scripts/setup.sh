@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently (a second run reuses what the first built):
-#  1. Debian packages: Ceph Pacific daemons and CLI, librbd/librados headers, libvirt for the secret tests.
+#  1. Debian packages: Ceph Pacific daemons and CLI, librbd/librados headers, libvirt for the secret tests,
+#     oslo.config for reading the generated OpenStack configs as the services do, etcd for Kubernetes.
 #  2. The Pulumi CLI and Node.js language host, built with `go build` from the pinned tools modules;
 #     the Kubernetes resource plugin, kube-apiserver and kube-controller-manager likewise (for the
 #     Kubernetes delivery and its tests; the longest part of a cold set-up).
@@ -12,8 +13,9 @@ cd "$ROOT"
 log() { printf '[setup] %s\n' "$*"; }
 
 # --- 1. Debian packages -------------------------------------------------------------------
+# python3-oslo.config: tests read every generated OpenStack config file with oslo.config itself.
 APT_PACKAGES=(ceph-mon ceph-mgr ceph-osd ceph-common librbd-dev librados-dev python3 g++ make
-  libvirt-daemon libvirt-clients etcd-server openssl curl)
+  libvirt-daemon libvirt-clients python3-oslo.config etcd-server openssl curl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,4 +16,9 @@ node -e '
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
   if (r.numTotalTests === 0) { console.log("no test ran"); process.exit(1); }
 ' "$results" || status=1
+# Every README claim mapped in docs/claims.md must be proven by a test that passed in this run
+# (only on a full run: a run narrowed by arguments leaves most of them out).
+if [ $# -eq 0 ]; then
+  node dist/test/claims/claims.js "$ROOT" "$results" || status=1
+fi
 exit $status

@@ -44,7 +44,7 @@ export interface CephClientConfArgs {
   info?: CephClusterInfo;
 }
 
-/** [global] fsid and mon_host in a client ceph.conf. */
+/** [global] fsid and mon_host in a client ceph.conf. Type `ceph:files:CephClientConf` (was `ceph:index:...`, aliased). */
 export class CephClientConf extends pulumi.ComponentResource {
   readonly path: pulumi.Output<string>;
   /** The minimal file as text, for shipping it another way. */
@@ -52,7 +52,7 @@ export class CephClientConf extends pulumi.ComponentResource {
   readonly info: CephClusterInfo;
 
   constructor(name: string, args: CephClientConfArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ceph:index:CephClientConf", name, {}, opts);
+    super("ceph:files:CephClientConf", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "ceph:index:CephClientConf" }] }));
     this.info = args.info ?? new CephClusterInfo(`${name}-info`, { cluster: args.cluster }, { parent: this });
     const settings = new ConfigSettings(
       `${name}-settings`,
@@ -85,7 +85,7 @@ export class CephClientFiles extends pulumi.ComponentResource {
   readonly confText: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: CephClientFilesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ceph:index:CephClientFiles", name, {}, opts);
+    super("ceph:files:CephClientFiles", name, {}, pulumi.mergeOptions(opts, { aliases: [{ type: "ceph:index:CephClientFiles" }] }));
     const clusterName = args.clusterName ?? "ceph";
     const keyringPath = args.user.entity.apply((e) => path.join(args.directory, `${clusterName}.${e}.keyring`));
     const keyring = new KeyringFile(`${name}-keyring`, { path: keyringPath, entity: args.user.entity, key: args.user.key }, { parent: this });

@@ -4,6 +4,7 @@
 // always the ones declared.
 import * as pulumi from "@pulumi/pulumi";
 import type { CinderBackupCephSpec, CinderRbdBackendSpec, GlanceRbdStoreSpec, NovaLibvirtRbdSpec } from "../provider/openstack";
+import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
 import { CephUser } from "./cephUser";
 import { ConfigSettings } from "./configSettings";
 import { LibvirtCephSecret } from "./libvirtSecret";
@@ -16,15 +17,15 @@ interface ServiceFileArgs {
   path: pulumi.Input<string>;
   /** The client ceph.conf the service reads (e.g. CephClientConf.path). */
   cephConf?: pulumi.Input<string>;
-  /** Mode if the file has to be created (default 0640). */
+  /** Mode if the file has to be created (default 0640); a change applies only to a file this resource created. */
   fileMode?: pulumi.Input<number>;
 }
 
 /** Cinder's and Nova's rbd_secret_uuid must be the libvirt secret's UUID: one value. */
 export function checkSharedSecretUuid(fromSecret: string, given: string, who: string): string {
-  if (fromSecret !== given) {
-    throw new Error(`${who}: rbdSecretUuid ${given} differs from the libvirt secret's UUID ${fromSecret}; they must be one value`);
-  }
+  const source = who.startsWith("NovaLibvirtRbd") ? "novaRbdSecretUuid" : "cinderRbdSecretUuid";
+  const check = validateSharedSecretUuid({ libvirtSecretUuid: fromSecret, [source]: given });
+  if (!check.ok) throw new Error(`${who}: ${check.error}`);
   return given;
 }
 

@@ -11,6 +11,7 @@ import { CephClientConf, KeyringFile } from "./files";
 import { LibvirtCephSecret } from "./libvirtSecret";
 import { CinderBackupCeph, CinderRbdBackend, GlanceRbdStore, NovaLibvirtRbd } from "./openstack";
 import { Pool, type PoolArgs } from "./pool";
+import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
 import type { KubernetesTarget, OpenStackHelmDelivery } from "./kubernetes";
 
 export interface OpenStackCephBackendArgs {
@@ -65,6 +66,7 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
 
   constructor(name: string, args: OpenStackCephBackendArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ceph:openstack:OpenStackCephBackend", name, {}, opts);
+    checkOneSecretUuid(name, args);
     const parent = { parent: this };
     const cluster = args.cluster;
     const names = { volumes: "volumes", images: "images", backups: "backups", vms: "vms", ...args.poolNames };
@@ -175,4 +177,25 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     }
     this.registerOutputs({});
   }
+}
+
+/**
+ * secretUuid (the libvirt secret's) and any rbdSecretUuid given in cinderOptions / novaOptions must be
+ * one value. Plain values are checked here, at preview, before anything is declared; values not known
+ * yet are checked once they are.
+ */
+function checkOneSecretUuid(name: string, args: OpenStackCephBackendArgs): void {
+  const sources = {
+    // With libvirt: false the secret is defined elsewhere, but must still hold this UUID.
+    libvirtSecretUuid: args.secretUuid,
+    ...(args.cinderOptions?.rbdSecretUuid !== undefined ? { cinderRbdSecretUuid: args.cinderOptions.rbdSecretUuid } : {}),
+    ...(args.novaOptions?.rbdSecretUuid !== undefined ? { novaRbdSecretUuid: args.novaOptions.rbdSecretUuid } : {}),
+  };
+  const check = (plain: Record<string, string | undefined>) => {
+    const result = validateSharedSecretUuid(plain);
+    if (!result.ok) throw new Error(`OpenStackCephBackend ${name}: ${result.error}`);
+  };
+  const values = Object.values(sources);
+  if (values.every((v) => typeof v === "string")) check(sources as Record<string, string>);
+  else pulumi.all(sources).apply(check);
 }

@@ -94,20 +94,38 @@ test("every name can be overridden, and the configs follow", async () => {
   expect(named("ovr-cinder-conf").inputs.spec).toMatchObject({ sectionName: "rbd-east", rbdPool: "cinder-volumes", rbdUser: "volumes", rbdCephConf: "/srv/ceph/east.conf" });
 });
 
-test("a hand-given rbd_secret_uuid that differs from the libvirt secret's is refused", () => {
+test("a hand-given rbd_secret_uuid that differs from the libvirt secret's is refused (validateSharedSecretUuid)", () => {
   const uuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
+  const other = "00000000-0000-4000-8000-000000000000";
   expect(checkSharedSecretUuid(uuid, uuid, "NovaLibvirtRbd nova")).toBe(uuid);
-  expect(() => checkSharedSecretUuid(uuid, "00000000-0000-4000-8000-000000000000", "NovaLibvirtRbd nova")).toThrow(
-    /NovaLibvirtRbd nova: rbdSecretUuid 00000000-0000-4000-8000-000000000000 differs from the libvirt secret's UUID 5a2e1c3b/,
+  expect(() => checkSharedSecretUuid(uuid, other, "NovaLibvirtRbd nova")).toThrow(
+    `NovaLibvirtRbd nova: Nova's [libvirt] rbd_secret_uuid (${other}) differs from the libvirt secret UUID (${uuid}): all three must be the same UUID`,
+  );
+  expect(() => checkSharedSecretUuid(uuid, uuid.toUpperCase(), "CinderRbdBackend cinder")).toThrow(
+    /CinderRbdBackend cinder: Cinder's rbd_secret_uuid .* only in letter case/,
   );
 });
 
-test("CephClientFiles: keyring and conf under the chosen directory; key and keyring stay secret", async () => {
+test("OpenStackCephBackend refuses options naming another secret UUID, before declaring anything", () => {
+  const uuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
+  const other = "0b5e3f6a-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
+  const make = (extra: Partial<ceph.OpenStackCephBackendArgs>) => () =>
+    new ceph.OpenStackCephBackend("mismatch", { cluster, cinderConf: "/etc/cinder/cinder.conf", novaConf: "/etc/nova/nova.conf", secretUuid: uuid, ...extra });
+  expect(make({ cinderOptions: { rbdSecretUuid: other } })).toThrow(
+    `OpenStackCephBackend mismatch: Cinder's rbd_secret_uuid (${other}) differs from the libvirt secret UUID (${uuid}): all three must be the same UUID`,
+  );
+  expect(make({ novaOptions: { rbdSecretUuid: other }, libvirt: false })).toThrow(/Nova's \[libvirt\] rbd_secret_uuid .* differs/);
+  expect(declared.filter((d) => d.name.startsWith("mismatch-"))).toEqual([]);
+  expect(make({ cinderOptions: { rbdSecretUuid: uuid } })).not.toThrow();
+});
+
+// That the keyring stays a secret is proven through the real engine (test/claims.e2e.test.ts): here it
+// would be a secret by construction.
+test("CephClientFiles: keyring and conf under the chosen directory; the user's key is not an input", async () => {
   const user = new ceph.CephUser("glance", { cluster, entity: "client.glance", caps: ceph.rbdProfileCaps({ pools: ["images"] }) });
   const files = new ceph.CephClientFiles("glance-files", { cluster, user, directory: "/etc/ceph" });
   expect(await value(files.keyringPath)).toBe("/etc/ceph/ceph.client.glance.keyring");
   expect(await value(files.confPath)).toBe("/etc/ceph/ceph.conf");
-  expect(await pulumi.isSecret(files.keyring)).toBe(true);
   expect(named("glance").inputs).not.toHaveProperty("key");
   expect(named("glance-files-keyring").inputs.path).toBe("/etc/ceph/ceph.client.glance.keyring");
 });

@@ -89,6 +89,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitClone(env, exports);
   InitWatchers(env, exports);
   InitMetadata(env, exports);
+  // Diagnostic: a worker whose work throws, so tests can prove an exception's message reaches JS.
+  exports.Set("throwInWorker", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::string message = StringArg(info, 0, "message");
+    return Queue(info.Env(), "throw in worker", {}, [message]() -> int { throw std::runtime_error(message); });
+  }));
   int major = 0, minor = 0, extra = 0;
   rbd_version(&major, &minor, &extra);
   exports.Set("librbdVersion", Napi::String::New(env, std::to_string(major) + "." + std::to_string(minor) + "." +

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -156,12 +157,19 @@ class CephWorker final : public Napi::AsyncWorker {
 
  protected:
   void Execute() override {
+    // librados/librbd report errors as return codes; an exception is ours or the C++ runtime's,
+    // and its message is the only clue to what happened, so it travels with the rejection.
     try {
       rc_ = work_();
     } catch (const std::bad_alloc&) {
       rc_ = -ENOMEM;
+      exception_ = "C++ exception: out of memory (std::bad_alloc)";
+    } catch (const std::exception& e) {
+      rc_ = -EIO;
+      exception_ = std::string("C++ exception: ") + e.what();
     } catch (...) {
       rc_ = -EIO;
+      exception_ = "C++ exception of unknown type";
     }
     leases_.clear();
   }
@@ -169,7 +177,9 @@ class CephWorker final : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (rc_ < 0) {
-      deferred_.Reject(MakeCephError(env, -rc_, op_, detail_ ? *detail_ : std::string()));
+      std::string detail = detail_ ? *detail_ : std::string();
+      if (!exception_.empty()) detail = detail.empty() ? exception_ : detail + "; " + exception_;
+      deferred_.Reject(MakeCephError(env, -rc_, op_, detail));
       return;
     }
     try {
@@ -187,6 +197,7 @@ class CephWorker final : public Napi::AsyncWorker {
   Done done_;
   std::shared_ptr<std::string> detail_;
   int rc_ = 0;
+  std::string exception_;
 };
 
 inline Napi::Value RejectedPromise(Napi::Env env, Napi::Value reason) {

@@ -29,13 +29,24 @@ export async function withPrivateTempFile<T>(
   }
 }
 
-/** /dev/shm where the machine has it (RAM-backed: a secret written there never reaches a disk), else the OS temp dir. */
-export function memoryBackedTempDir(): string {
+/**
+ * /dev/shm where the machine has it (RAM-backed: a secret written there never reaches a disk), else
+ * the OS temp dir, and then `warn` says so and why: the key briefly lands on a disk.
+ */
+export function memoryBackedTempDir(
+  shm = "/dev/shm",
+  warn: (message: string) => void = (message) => console.warn(message),
+): string {
+  let why: string;
   try {
-    fs.accessSync("/dev/shm", fs.constants.W_OK);
-    if (fs.statSync("/dev/shm").isDirectory()) return "/dev/shm";
-  } catch {
-    // not there or not writable: fall through
+    if (!fs.statSync(shm).isDirectory()) throw new Error("it is not a directory");
+    fs.accessSync(shm, fs.constants.W_OK);
+    return shm;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    why = err.code === "ENOENT" ? "it does not exist" : err.code ? `it is not usable (${err.code})` : err.message;
   }
-  return os.tmpdir();
+  const fallback = os.tmpdir();
+  warn(`libvirt secret: the key file goes to ${fallback}, not to RAM-backed ${shm}: ${why}`);
+  return fallback;
 }

@@ -44,8 +44,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${uniqueCounter}`;
 }
 
-export function startCluster(): TestCluster {
-  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+/** `size`: CEPH_MONS (1 or 3) and CEPH_OSDS (1-9) for scripts/ceph-cluster.sh. */
+export function startCluster(size: { mons?: 1 | 3; osds?: number } = {}): TestCluster {
+  const env = { ...process.env, CEPH_MONS: String(size.mons ?? 1), CEPH_OSDS: String(size.osds ?? 1) };
+  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
   const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const m = /^(CEPH_[A-Z_]+)=(.*)$/.exec(line.trim());

@@ -11,9 +11,17 @@ interface Named {
 }
 interface Spec {
   pools?: Array<Named & Omit<ceph.PoolArgs, "cluster">>;
-  users?: Array<Named & Omit<ceph.CephUserArgs, "cluster" | "caps"> & { caps?: ceph.Caps; rbdPools?: string[]; rbdReadOnlyPools?: string[] }>;
+  users?: Array<
+    Named & Omit<ceph.CephUserArgs, "cluster" | "caps"> & { caps?: ceph.Caps; rbdPools?: string[]; rbdReadOnlyPools?: string[]; keyConfig?: string }
+  >;
   images?: Array<Named & Omit<ceph.RbdImageArgs, "cluster">>;
   snapshots?: Array<Named & Omit<ceph.RbdSnapshotArgs, "cluster">>;
+  /** Keyring files for declared users (`user`: the user's resource name). */
+  keyringFiles?: Array<{ resource: string; user: string; path: string; overwrite?: boolean }>;
+  /** Client ceph.conf files (fsid, mon_host from a CephClusterInfo). */
+  clientConfs?: Array<{ resource: string; path: string }>;
+  /** Keyring plus ceph.conf for a declared user, in `directory`. */
+  clientFiles?: Array<{ resource: string; user: string; directory: string }>;
 }
 
 const config = new pulumi.Config();
@@ -30,10 +38,16 @@ const pools = (spec.pools ?? []).map(({ resource, import: _i, onCluster, ...args
   new ceph.Pool(resource, { cluster: clusterOf({ onCluster }), ...args }, opts({ resource, import: _i })),
 );
 
-const users = (spec.users ?? []).map(({ resource, import: _i, onCluster, caps, rbdPools, rbdReadOnlyPools, ...args }) =>
+// keyConfig: the user's chosen key comes from that secret config value (the spec itself is plain config).
+const users = (spec.users ?? []).map(({ resource, import: _i, onCluster, caps, rbdPools, rbdReadOnlyPools, keyConfig, ...args }) =>
   new ceph.CephUser(
     resource,
-    { cluster: clusterOf({ onCluster }), ...args, caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }) },
+    {
+      cluster: clusterOf({ onCluster }),
+      ...args,
+      ...(keyConfig ? { key: config.requireSecret(keyConfig) } : {}),
+      caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }),
+    },
     opts({ resource, import: _i }, pools),
   ),
 );
@@ -68,4 +82,18 @@ while (pendingImages.length + pendingSnaps.length > 0) {
   if (pendingImages.length + pendingSnaps.length === before) throw new Error("spec has a dependency cycle");
 }
 
+const userNamed = (resource: string) => {
+  const i = (spec.users ?? []).findIndex((u) => u.resource === resource);
+  if (i < 0) throw new Error(`spec: no user with resource name ${resource}`);
+  return users[i];
+};
+for (const k of spec.keyringFiles ?? []) {
+  const user = userNamed(k.user);
+  new ceph.KeyringFile(k.resource, { path: k.path, entity: user.entity, key: user.key, overwrite: k.overwrite });
+}
+for (const c of spec.clientConfs ?? []) new ceph.CephClientConf(c.resource, { cluster: defaultCluster, path: c.path });
+const clientFiles = (spec.clientFiles ?? []).map((f) => new ceph.CephClientFiles(f.resource, { cluster: defaultCluster, user: userNamed(f.user), directory: f.directory }));
+
 export const counts = { pools: pools.length, users: users.length, images: images.size, snapshots: snapshots.size };
+/** Each CephClientFiles' keyring text: a secret output. */
+export const clientKeyrings = Object.fromEntries(clientFiles.map((f, i) => [spec.clientFiles![i].resource, f.keyring]));
