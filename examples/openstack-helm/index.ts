@@ -63,7 +63,7 @@ export const storageClass = csi.storageClass.metadata.name;
 
 // For GitOps: each chart's values as a file beside the manifests (no keys are in them).
 if (renderDir && !pulumi.runtime.isDryRun()) {
-  pulumi.all(delivery.values).apply((values) => {
+  pulumi.output(delivery.values).apply((values) => {
     fs.mkdirSync(path.join(renderDir, "values"), { recursive: true });
     for (const [chart, v] of Object.entries(values)) {
       fs.writeFileSync(path.join(renderDir, "values", `${chart}.json`), JSON.stringify(v, null, 2) + "\n");
