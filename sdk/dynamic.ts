@@ -28,13 +28,12 @@ export interface ProviderModule {
  * it is, never hidden by the fallback.
  */
 export function providerModuleSource(kind: string, fallbackPath = checkoutProviderPath): string {
-  const [P, K, F] = [PROVIDER_MODULE, kind, fallbackPath].map((s) => JSON.stringify(s));
   const notFound = JSON.stringify(`'${PROVIDER_MODULE}'`);
   return (
-    `exports.handler=()=>{let m;try{m=require(${P})}catch(e){` +
-    `if(e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes(${notFound})){e.message=${P}+" failed to load: "+e.message;throw e}` +
-    `try{m=require(${F})}catch(f){f.message=${P}+" is not installed where the program runs, and "+f.message;throw f}}` +
-    `const h=m.handlers[${K}];if(!h)throw new Error(${P}+" has no handler for resource type "+${K});return h}`
+    `const P=${JSON.stringify(PROVIDER_MODULE)},K=${JSON.stringify(kind)};exports.handler=()=>{let m;try{m=require(P)}catch(e){` +
+    `if(e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes(${notFound})){e.message=P+" failed to load: "+e.message;throw e}` +
+    `try{m=require(${JSON.stringify(fallbackPath)})}catch(f){f.message=P+" is not installed where the program runs, and "+f.message;throw f}}` +
+    `const h=m.handlers[K];if(!h)throw new Error(P+" has no handler for resource type "+K);return h}`
   );
 }
 
