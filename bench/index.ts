@@ -6,12 +6,14 @@
 //   npm run bench -- --iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
 //   npm run bench -- --only=stack --programs=floor,ceph --n=200
 //   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
+//   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
 // Parts not run keep their previous results in the output directory.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, startCluster } from "../test/helpers/cluster";
 import { benchRss, type RssResult } from "./native-rss";
+import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 
@@ -26,6 +28,7 @@ function args(): {
   rssIterations: number;
   out: string;
   programs: Program[];
+  merge?: string;
 } {
   const flags = new Map<string, string>();
   for (const a of process.argv.slice(2)) {
@@ -43,6 +46,7 @@ function args(): {
     rssIterations: Number(flags.get("rss-iterations") ?? 10_000),
     out: path.resolve(flags.get("out") ?? path.join(repoRoot, "bench", "results")),
     programs: (flags.get("programs") ?? PROGRAMS.join(",")).split(",") as Program[],
+    merge: flags.get("merge"),
   };
 }
 
@@ -53,6 +57,7 @@ interface Results {
   settings: Record<string, unknown>;
   ops?: OpResult[];
   concurrency?: ConcurrencyResult[];
+  threadpoolRoundTrip?: { threadpool: Stats; inline: Stats };
   rss?: RssResult;
   stacks?: PhaseResult[];
   profiles?: ProfileSummary[];
@@ -79,12 +84,23 @@ async function main() {
     fs.writeFileSync(path.join(opts.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
     fs.writeFileSync(path.join(opts.out, "results.md"), markdown(results));
   };
+  if (opts.merge) {
+    const other: Results = JSON.parse(fs.readFileSync(opts.merge, "utf8"));
+    const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles"] as const;
+    Object.assign(results, previous, { machine: previous.machine ?? other.machine, settings: previous.settings ?? other.settings });
+    for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
+    results.runs = { ...(previous.runs ?? {}), ...(other.runs ?? {}) };
+    save();
+    log(`merged ${opts.merge} into ${opts.out}`);
+    return;
+  }
   const cluster = startCluster();
   try {
     if (opts.only.has("ops") || opts.only.has("concurrency")) {
       const cBin = buildC(fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-")));
       const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log);
       if (opts.only.has("ops")) results.ops = r.ops;
+      if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
       if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
       save();
     }
@@ -93,7 +109,18 @@ async function main() {
       save();
     }
     if (opts.only.has("stack")) {
-      results.stacks = await benchStacks(cluster, { ns: opts.ns, parallel: opts.parallel, programs: opts.programs, log });
+      // Earlier results at other N (or of programs not run now) stay.
+      results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program)));
+      await benchStacks(cluster, {
+        ns: opts.ns,
+        parallel: opts.parallel,
+        programs: opts.programs,
+        log,
+        onResult: (r) => {
+          results.stacks!.push(r);
+          save();
+        },
+      });
       save();
     }
     if (opts.only.has("profile")) {
@@ -122,6 +149,10 @@ function markdown(r: Results): string {
     lines.push(`| operation | addon median | addon p90 | C median | C p90 | CLI median | CLI p90 | addon/C | CLI/addon |`, `|---|---|---|---|---|---|---|---|---|`);
     for (const o of r.ops) {
       lines.push(`| ${o.op} | ${fmt(o.addon.median)} | ${fmt(o.addon.p90)} | ${fmt(o.c.median)} | ${fmt(o.c.p90)} | ${fmt(o.cli.median)} | ${fmt(o.cli.p90)} | ${fmt(o.addonOverC)} | ${fmt(o.cliOverAddon, 1)} |`);
+    }
+    if (r.threadpoolRoundTrip) {
+      const t = r.threadpoolRoundTrip;
+      lines.push(``, `Every addon call also pays a hop to a libuv threadpool thread and back; measured alone, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);
     }
     lines.push(``);
   }

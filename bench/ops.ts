@@ -147,14 +147,27 @@ export async function benchOps(
   cBin: string,
   iterations: number,
   log: (s: string) => void,
-): Promise<{ ops: OpResult[]; concurrency: ConcurrencyResult[] }> {
+): Promise<{ ops: OpResult[]; concurrency: ConcurrencyResult[]; threadpoolRoundTrip?: { threadpool: Stats; inline: Stats } }> {
   const pool = "bench";
   await cluster.ceph("osd", "pool", "create", pool, "32");
   await cluster.rbd("pool", "init", pool);
   const c = await native.connect({ conf: cluster.conf, label: "bench" });
   const io = await c.openIoCtx(pool);
   const ops: OpResult[] = [];
+  let threadpoolRoundTrip: { threadpool: Stats; inline: Stats } | undefined;
   try {
+    // What any addon call pays on top of librbd: the hop to a libuv threadpool thread and back
+    // (here with a stat(2) as the work), against the same stat(2) on the calling thread.
+    if (iterations > 0) {
+      const hop: number[] = [];
+      const inline: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        hop.push(await elapsedMs(() => fs.promises.stat(cluster.conf)));
+        inline.push(await elapsedMs(async () => fs.statSync(cluster.conf)));
+      }
+      threadpoolRoundTrip = { threadpool: msStats(hop), inline: msStats(inline) };
+      log(`threadpool round trip: ${threadpoolRoundTrip.threadpool.median} ms vs inline ${threadpoolRoundTrip.inline.median} ms`);
+    }
     const floor = startCFloor(cBin, cluster.conf, pool);
     for (const op of iterations > 0 ? OPS : []) {
       // Per iteration: the addon, then C, then the CLI, so load on the machine falls on all three alike.
@@ -187,7 +200,7 @@ export async function benchOps(
     }
     floor.close();
     const concurrency = await benchConcurrency(cluster, c, io, pool, cBin, log);
-    return { ops, concurrency };
+    return { ops, concurrency, threadpoolRoundTrip };
   } finally {
     await io.close();
     await c.close();

@@ -244,6 +244,8 @@ export interface StackBenchOptions {
   parallel: number;
   programs: Program[];
   log: (s: string) => void;
+  /** Called after each phase (to save partial results). */
+  onResult?: (r: PhaseResult) => void;
 }
 
 /** Every phase at every N, the programs taking turns within a phase. */
@@ -262,6 +264,7 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
             const r = await timedPhase(stack, phase, n, opts.parallel, cluster);
             opts.log(`stack N=${n} ${stack.program} ${phase}: ${r.seconds} s (${r.secondsPerResource} s/resource), tree CPU ${r.treeCpuSec} s`);
             results.push(r);
+            opts.onResult?.(r);
           }
         }
       } finally {
@@ -283,6 +286,8 @@ export interface ProfileSummary {
 /** One extra create+destroy of the project's program with --cpu-prof on every node process (not timed). */
 export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
   const pool = "scale";
+  await cluster.ceph("osd", "pool", "create", pool, "32"); // succeeds if it exists
+  await cluster.rbd("pool", "init", pool);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
   const profDir = path.join(workDir, "profiles");
   fs.mkdirSync(profDir);

@@ -179,6 +179,13 @@ int main(int argc, char** argv) {
   int rc = rados_create2(&cluster, "ceph", "client.admin", 0);
   if (rc < 0) die("rados_create2", rc);
   if ((rc = rados_conf_read_file(cluster, conf)) < 0) die("conf", rc);
+  // The settings native/cluster.ts gives every connection, so both clients behave alike.
+  const char* settings[][2] = {{"log_to_stderr", "false"},       {"err_to_stderr", "false"},
+                               {"client_mount_timeout", "10"},    {"rados_osd_op_timeout", "30"},
+                               {"rados_mon_op_timeout", "30"}};
+  for (size_t s = 0; s < sizeof(settings) / sizeof(settings[0]); s++) {
+    if ((rc = rados_conf_set(cluster, settings[s][0], settings[s][1])) < 0) die(settings[s][0], rc);
+  }
   if ((rc = rados_connect(cluster)) < 0) die("connect", rc);
   if ((rc = rados_ioctx_create(cluster, pool_name, &io)) < 0) die("ioctx", rc);
   if (!strcmp(op, "serve")) {
