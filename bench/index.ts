@@ -3,7 +3,7 @@
 //
 //   npm run bench                                   all parts (20-40 min)
 //   npm run bench -- --only=ops,concurrency         some parts: ops, concurrency, rss, stack, profile
-//   npm run bench -- --iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
+//   npm run bench -- --iterations=200 --cli-iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
 //   npm run bench -- --only=stack --programs=floor,ceph --n=200
 //   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
 //   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
@@ -29,6 +29,7 @@ function args(): {
   out: string;
   programs: Program[];
   merge?: string;
+  cliIterations: number;
 } {
   const flags = new Map<string, string>();
   for (const a of process.argv.slice(2)) {
@@ -47,6 +48,8 @@ function args(): {
     out: path.resolve(flags.get("out") ?? path.join(repoRoot, "bench", "results")),
     programs: (flags.get("programs") ?? PROGRAMS.join(",")).split(",") as Program[],
     merge: flags.get("merge"),
+    // The CLI takes 0.1-1 s per spawn: on a loaded machine fewer of its iterations may be all there is time for.
+    cliIterations: Number(flags.get("cli-iterations") ?? flags.get("iterations") ?? 200),
   };
 }
 
@@ -89,6 +92,10 @@ async function main() {
     const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles"] as const;
     Object.assign(results, previous, { machine: previous.machine ?? other.machine, settings: previous.settings ?? other.settings });
     for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
+    // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
+    const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
+    const theirs = new Set((other.stacks ?? []).map(key));
+    results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
     results.runs = { ...(previous.runs ?? {}), ...(other.runs ?? {}) };
     save();
     log(`merged ${opts.merge} into ${opts.out}`);
@@ -98,7 +105,7 @@ async function main() {
   try {
     if (opts.only.has("ops") || opts.only.has("concurrency")) {
       const cBin = buildC(fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-")));
-      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log);
+      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations);
       if (opts.only.has("ops")) results.ops = r.ops;
       if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
       if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
@@ -144,7 +151,7 @@ function markdown(r: Results): string {
   lines.push(`Versions: ${m.ceph}; node ${m.node}; pulumi CLI ${m.pulumi}, @pulumi/pulumi ${m.pulumiNodejsSdk}; ${m.gcc}; UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}.`, ``);
   if (r.runs) lines.push(`Parts measured: ${Object.entries(r.runs).map(([p, x]) => `${p} at ${x.startedAt} (load ${x.loadAverageAtStart})`).join("; ")}.`, ``);
   if (r.ops) {
-    lines.push(`## Per operation (ms, ${r.ops[0]?.iterations} iterations each)`, ``);
+    lines.push(`## Per operation (ms; ${r.ops[0]?.iterations} iterations each for the addon and C, ${r.ops[0]?.cliIterations ?? r.ops[0]?.iterations} for the CLI)`, ``);
     lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation.`, ``);
     lines.push(`| operation | addon median | addon p90 | C median | C p90 | CLI median | CLI p90 | addon/C | CLI/addon |`, `|---|---|---|---|---|---|---|---|---|`);
     for (const o of r.ops) {
@@ -175,9 +182,9 @@ function markdown(r: Results): string {
     for (const n of ns) {
       for (const ph of PHASES) {
         const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(n, p, ph));
-        if (!f || !c || !l) continue;
-        const above = (l.seconds - f.seconds) / (c.seconds - f.seconds);
-        lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${c.seconds <= f.seconds ? "ceph at floor" : fmt(above, 1)} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l.secondsPerResource, 4)} |`);
+        if (!f || !c) continue;
+        const above = l ? (c.seconds <= f.seconds ? "ceph at or below floor" : fmt((l.seconds - f.seconds) / (c.seconds - f.seconds), 1)) : "not run";
+        lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l?.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${above} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l?.secondsPerResource, 4)} |`);
       }
     }
     lines.push(``, `### CPU seconds per phase by process (sampled /proc every 250 ms; tree = getrusage of the whole pulumi process tree)`, ``);

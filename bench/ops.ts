@@ -44,6 +44,7 @@ type Op = (typeof OPS)[number];
 export interface OpResult {
   op: Op;
   iterations: number;
+  cliIterations: number;
   addon: Stats;
   c: Stats;
   cli: Stats;
@@ -147,6 +148,7 @@ export async function benchOps(
   cBin: string,
   iterations: number,
   log: (s: string) => void,
+  cliIterations = iterations,
 ): Promise<{ ops: OpResult[]; concurrency: ConcurrencyResult[]; threadpoolRoundTrip?: { threadpool: Stats; inline: Stats } }> {
   const pool = "bench";
   await cluster.ceph("osd", "pool", "create", pool, "32");
@@ -177,6 +179,7 @@ export async function benchOps(
       for (let i = 0; i < iterations; i++) {
         addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`)));
         cMs.push(await floor.run(op, "c", i));
+        if (i >= cliIterations) continue;
         cliMs.push(
           await elapsedMs(async () => {
             for (const [bin, ...args] of CLI[op](pool, `l${i}`)) await run(bin, ["-c", cluster.conf, ...args]);
@@ -186,6 +189,7 @@ export async function benchOps(
       const r: OpResult = {
         op,
         iterations,
+        cliIterations: cliMs.length,
         addon: msStats(addonMs),
         c: msStats(cMs),
         cli: msStats(cliMs),

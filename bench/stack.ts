@@ -283,7 +283,7 @@ export interface ProfileSummary {
   top: Array<{ function: string; selfMs: number; percent: number }>;
 }
 
-/** One extra create+destroy of the project's program with --cpu-prof on every node process (not timed). */
+/** One extra create+destroy of the project's program, CPU-profiling the program and provider host (not timed). */
 export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
   const pool = "scale";
   await cluster.ceph("osd", "pool", "create", pool, "32"); // succeeds if it exists
@@ -293,17 +293,14 @@ export async function profileStack(cluster: TestCluster, n: number, parallel: nu
   fs.mkdirSync(profDir);
   try {
     const stack = await makeStack("ceph", cluster, pool, n, workDir);
-    const env = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` };
+    const env = { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir };
     await (await pulumi(stack, PHASE_ARGS.create(parallel), env)).done;
     await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
     await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
     const out: ProfileSummary[] = [];
-    for (const f of fs.readdirSync(profDir)) {
-      const prof = JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8"));
-      const urls = prof.nodes.map((x: any) => x.callFrame.url).join("\n");
-      const which = urls.includes("cmd/dynamic-provider") ? "providerHost" : urls.includes("cmd/run") ? "program" : undefined;
-      if (!which) continue;
-      out.push({ process: which, ...summarize(prof) });
+    for (const which of ["program", "providerHost"]) {
+      const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
+      if (chunks.length) out.push({ process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) });
     }
     for (const s of out) log(`profile ${s.process} (create of N=${n}): ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
     return out;
@@ -312,18 +309,21 @@ export async function profileStack(cluster: TestCluster, n: number, parallel: nu
   }
 }
 
-function summarize(prof: any): { totalSampledMs: number; top: ProfileSummary["top"] } {
-  const byId = new Map<number, any>(prof.nodes.map((x: any) => [x.id, x]));
+function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"] } {
   const self = new Map<string, number>();
   let total = 0;
-  prof.samples.forEach((id: number, i: number) => {
-    const dt = (prof.timeDeltas[i] ?? 0) / 1000;
-    const cf = byId.get(id).callFrame;
-    const where = cf.url ? `${cf.url.replace(/^.*node_modules\//, "").replace(repoRoot + "/", "")}:${cf.lineNumber + 1}` : "";
-    const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  });
+  for (const prof of profiles) {
+    const byId = new Map<number, any>(prof.nodes.map((x: any) => [x.id, x]));
+    prof.samples.forEach((id: number, i: number) => {
+      const dt = (prof.timeDeltas[i] ?? 0) / 1000;
+      const cf = byId.get(id).callFrame;
+      if (cf.functionName === "(idle)") return; // waiting, not running
+      const where = cf.url ? `${cf.url.replace(/^.*node_modules\//, "").replace(repoRoot + "/", "").replace(/^file:\/\//, "")}:${cf.lineNumber + 1}` : "";
+      const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
+      self.set(key, (self.get(key) ?? 0) + dt);
+      total += dt;
+    });
+  }
   const top = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15)
