@@ -96,7 +96,10 @@ async function main() {
     const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
     const theirs = new Set((other.stacks ?? []).map(key));
     results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
-    results.runs = { ...(previous.runs ?? {}), ...(other.runs ?? {}) };
+    results.runs = { ...(previous.runs ?? {}) };
+    for (const [part, when] of Object.entries(other.runs ?? {})) {
+      results.runs[results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part] = when;
+    }
     save();
     log(`merged ${opts.merge} into ${opts.out}`);
     return;
@@ -207,7 +210,7 @@ function markdown(r: Results): string {
     lines.push(``);
   }
   if (r.profiles?.length) {
-    lines.push(`## Where the time goes: top self time (CPU profile of a create of N=200 with this project, --cpu-prof)`, ``);
+    lines.push(`## Where the time goes: top self time (CPU profile of a create and destroy of N=200 with this project; idle time and the profiler's own inspector dispatch left out)`, ``);
     for (const p of r.profiles) {
       lines.push(`### ${p.process} (${p.totalSampledMs} ms sampled)`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);

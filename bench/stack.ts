@@ -318,6 +318,7 @@ function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSumma
       const dt = (prof.timeDeltas[i] ?? 0) / 1000;
       const cf = byId.get(id).callFrame;
       if (cf.functionName === "(idle)") return; // waiting, not running
+      if (cf.functionName === "dispatch" && !cf.url) return; // the inspector session: the sampler's own cost
       const where = cf.url ? `${cf.url.replace(/^.*node_modules\//, "").replace(repoRoot + "/", "").replace(/^file:\/\//, "")}:${cf.lineNumber + 1}` : "";
       const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
       self.set(key, (self.get(key) ?? 0) + dt);
