@@ -17,6 +17,9 @@ import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 
+// As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
+process.env.UV_THREADPOOL_SIZE ??= "64";
+
 const PARTS = ["ops", "concurrency", "rss", "stack", "profile"] as const;
 type Part = (typeof PARTS)[number];
 
