@@ -30,14 +30,29 @@ const gc = vm.runInNewContext("gc") as () => void;
 
 const mib = (bytes: number) => bytes / (1024 * 1024);
 
-async function main(): Promise<number> {
-  const tc = startCluster();
-  try {
-    const cluster = await ceph.connect({ conf: tc.conf, retries: 0 });
+export interface RssResult {
+  iterations: number;
+  /** Before the first cycle (connection open, pool ready). */
+  rssAtStartMiB: number;
+  samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; sec: number }>;
+  rssBeforeMiB: number;
+  rssAfterMiB: number;
+  /** From the first sample (after the warm-up thousand) to the last. */
+  growthMiB: number;
+  bytesPerIteration: number;
+  iterationsPerSec: number;
+}
+
+/** The cycles on one connection to the cluster at `conf`; RSS before (after warm-up) and after. */
+export async function benchRss(conf: string, iterations: number, log: (s: string) => void = console.log): Promise<RssResult> {
+  {
+    const cluster = await ceph.connect({ conf, retries: 0 });
     await ceph.createPool(cluster, "rss", { pgNum: 8 });
     const io = await cluster.openIoCtx("rss");
     await ceph.poolInit(io);
 
+    gc();
+    const rssAtStartMiB = +mib(process.memoryUsage().rss).toFixed(2);
     const samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; sec: number }> = [];
     const started = Date.now();
     for (let i = 1; i <= iterations; i++) {
@@ -53,7 +68,7 @@ async function main(): Promise<number> {
         const mem = process.memoryUsage();
         const sample = { iteration: i, rssMiB: mib(mem.rss), heapMiB: mib(mem.heapUsed), sec: (Date.now() - started) / 1000 };
         samples.push(sample);
-        console.log(
+        log(
           `iteration ${String(i).padStart(6)}  rss ${sample.rssMiB.toFixed(1)} MiB  js heap ${sample.heapMiB.toFixed(1)} MiB  ${sample.sec.toFixed(0)} s`,
         );
       }
@@ -66,18 +81,35 @@ async function main(): Promise<number> {
     const last = samples[samples.length - 1];
     const growth = last.rssMiB - base.rssMiB;
     const perIteration = last.iteration > base.iteration ? (growth * 1024 * 1024) / (last.iteration - base.iteration) : 0;
-    console.log(
+    const iterationsPerSec = iterations / ((Date.now() - started) / 1000);
+    log(
       `rss growth from iteration ${base.iteration} to ${last.iteration}: ${growth.toFixed(1)} MiB ` +
-        `(${perIteration.toFixed(0)} bytes/iteration; limit ${maxGrowthMiB} MiB)`,
+        `(${perIteration.toFixed(0)} bytes/iteration; limit ${maxGrowthMiB} MiB), ${iterationsPerSec.toFixed(1)} iterations/s`,
     );
-    console.log(`${(iterations / ((Date.now() - started) / 1000)).toFixed(1)} iterations/s`);
-    return growth > maxGrowthMiB ? 1 : 0;
+    return {
+      iterations,
+      samples,
+      rssAtStartMiB,
+      rssBeforeMiB: +base.rssMiB.toFixed(2),
+      rssAfterMiB: +last.rssMiB.toFixed(2),
+      growthMiB: +growth.toFixed(2),
+      bytesPerIteration: Math.round(perIteration),
+      iterationsPerSec: +iterationsPerSec.toFixed(1),
+    };
+  }
+}
+
+async function main(): Promise<number> {
+  const tc = startCluster();
+  try {
+    const r = await benchRss(tc.conf, iterations);
+    return r.growthMiB > maxGrowthMiB ? 1 : 0;
   } finally {
     tc.stop();
   }
 }
 
-main().then(
+if (require.main === module) main().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err);

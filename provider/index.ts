@@ -1,5 +1,11 @@
 // The dynamic-provider handlers, loaded by name inside Pulumi's provider host process
 // (see sdk/dynamic.ts). Nothing here runs in the user's program process.
+
+// Each librados/librbd call holds one libuv threadpool thread while it waits on the cluster (the
+// addon queues one worker per call), and libuv's default of 4 threads would cap the provider host
+// at 4 cluster operations at a time whatever --parallel asks for. libuv reads this when the pool
+// starts, on its first use, which is after this module loads; a value the user set wins.
+process.env.UV_THREADPOOL_SIZE ??= "64";
 import type * as pulumi from "@pulumi/pulumi";
 import { cephUserProvider } from "./cephUser";
 import { clusterInfoProvider } from "./clusterInfo";

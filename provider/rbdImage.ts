@@ -203,7 +203,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         });
       }
       await n.createImage(io, inputs.name, { size: inputs.size, order, features, dataPool: inputs.dataPool });
-      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img));
+      // Read-only: a read-write open would register (and then drop) a watch, two cluster writes for a stat.
+      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
       return { id: describe(inputs), outs };
     });
   },

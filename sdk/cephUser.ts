@@ -1,7 +1,7 @@
 // CephUser: a cephx user with caps; its key and keyring are secret outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE, takeImport } from "./dynamic";
 
 import type { Caps } from "../provider/caps";
 
@@ -24,7 +24,7 @@ export interface CephUserArgs {
   keyVersion?: pulumi.Input<string | number>;
 }
 
-export class CephUser extends pulumi.dynamic.Resource {
+export class CephUser extends DynamicResource {
   declare readonly entity: pulumi.Output<string>;
   declare readonly caps: pulumi.Output<Caps>;
   /** The cephx key (secret). */

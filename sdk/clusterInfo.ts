@@ -1,9 +1,9 @@
 // CephClusterInfo: the fsid and monitor addresses of a cluster, read from the cluster.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE } from "./dynamic";
 
-export class CephClusterInfo extends pulumi.dynamic.Resource {
+export class CephClusterInfo extends DynamicResource {
   declare readonly fsid: pulumi.Output<string>;
   /** The monitors as a client ceph.conf's mon_host wants them. */
   declare readonly monHost: pulumi.Output<string>;

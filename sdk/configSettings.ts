@@ -2,7 +2,7 @@
 // resources (GlanceRbdStore, CinderRbdBackend, CinderBackupCeph, NovaLibvirtRbd, CephClientConf)
 // are built on it; it is exported for settings they do not cover.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE } from "./dynamic";
 
 export interface ConfigSettingsArgs {
   /** Absolute path of the file; created (with fileMode) if missing. */
@@ -14,7 +14,7 @@ export interface ConfigSettingsArgs {
   fileMode?: pulumi.Input<number>;
 }
 
-export class ConfigSettings extends pulumi.dynamic.Resource {
+export class ConfigSettings extends DynamicResource {
   declare readonly path: pulumi.Output<string>;
   /** The managed settings as "section.key" -> value (as found in the file after refresh). */
   declare readonly settings: pulumi.Output<Record<string, string>>;

@@ -1,39 +1,75 @@
-// The provider object Pulumi serializes into state for each resource. It holds no code of its own:
-// every method loads this package's handlers inside the provider host process, so native handles
-// never pass through closure serialization and one connection per cluster is shared there.
+// How a resource of this package reaches its handlers. Pulumi's dynamic provider host runs the
+// module source found in each resource's `__provider` property (require-from-string, from the
+// program's directory) and calls its `handler()`. @pulumi/pulumi's own dynamic.Resource fills that
+// property by serializing a provider closure, once per provider object: 2.3 KB of source for ours,
+// written twice into every resource's state (inputs and outputs), and tens of ms of CPU per
+// serialization. We write the module source ourselves instead, once per kind: a few hundred bytes
+// that load this package's handlers inside the host process (native handles never pass through
+// serialization, and the host keeps one connection per cluster).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The handlers module: by package name when installed, else by the path of this checkout. */
-const providerModuleByPath = path.resolve(__dirname, "..", "provider", "index.js");
+const PROVIDER_MODULE = "pulumi-ceph-openstack/provider";
 
-export function dynamicProvider(kind: string): pulumi.dynamic.ResourceProvider {
-  const fallbackPath = providerModuleByPath;
-  const load = (): pulumi.dynamic.ResourceProvider => {
-    let mod: { handlers: Record<string, pulumi.dynamic.ResourceProvider> };
-    try {
-      mod = require("pulumi-ceph-openstack/provider");
-    } catch {
-      mod = require(fallbackPath);
-    }
-    const handler = mod.handlers[kind];
-    if (!handler) throw new Error(`pulumi-ceph-openstack: no handler for resource type ${kind}`);
-    return handler;
-  };
-  return {
-    // The engine hands dynamic providers the whole stack config: the newest connection settings.
-    configure: (req) => load().configure?.(req) ?? Promise.resolve(),
-    check: (olds, news) => load().check!(olds, news),
-    diff: (id, olds, news) => load().diff!(id, olds, news),
-    create: (inputs) => load().create(inputs),
-    read: (id, props) => load().read!(id, props),
-    update: (id, olds, news) => load().update!(id, olds, news),
-    delete: (id, props) => load().delete!(id, props),
-  };
+/** This checkout's handlers, for programs that load the SDK by path rather than by package name. */
+const checkoutProviderPath = path.resolve(__dirname, "..", "provider", "index.js");
+
+/** What `__provider` holds for one kind of resource. */
+export interface ProviderModule {
+  readonly kind: string;
+  /** Module source defining `exports.handler()`, which returns the kind's handlers. */
+  readonly source: string;
+}
+
+/**
+ * The module source for a kind. The installed package is found by name from the program's
+ * directory; only when it is not installed there does it fall back to `fallbackPath`. Any other
+ * failure to load it (a missing dependency, an addon built for another Node) is reported as what
+ * it is, never hidden by the fallback.
+ */
+export function providerModuleSource(kind: string, fallbackPath = checkoutProviderPath): string {
+  const notFound = JSON.stringify(`'${PROVIDER_MODULE}'`);
+  return (
+    `const P=${JSON.stringify(PROVIDER_MODULE)},K=${JSON.stringify(kind)};exports.handler=()=>{let m;try{m=require(P)}catch(e){` +
+    `if(e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes(${notFound})){e.message=P+" failed to load: "+e.message;throw e}` +
+    `try{m=require(${JSON.stringify(fallbackPath)})}catch(f){f.message=P+" is not installed where the program runs, and "+f.message;throw f}}` +
+    `const h=m.handlers[K];if(!h)throw new Error(P+" has no handler for resource type "+K);return h}`
+  );
+}
+
+const providers = new Map<string, ProviderModule>();
+
+/** One provider per kind for the life of the program: every resource of a kind shares its source. */
+export function dynamicProvider(kind: string): ProviderModule {
+  let p = providers.get(kind);
+  if (!p) {
+    p = { kind, source: providerModuleSource(kind) };
+    providers.set(kind, p);
+  }
+  return p;
 }
 
 /** Type tokens read "pulumi-nodejs:dynamic/ceph:RbdImage" in previews. */
 export const MODULE = "ceph";
+
+/**
+ * A resource served by Pulumi's dynamic provider host, as pulumi.dynamic.Resource makes one (same
+ * type token, same `__provider` property, same constructor arguments), but with our short module
+ * source in place of a serialized closure.
+ */
+export class DynamicResource extends pulumi.CustomResource {
+  constructor(
+    provider: ProviderModule,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+    module: string = MODULE,
+    type = "Resource",
+  ) {
+    if (props.__provider !== undefined) throw new Error("A dynamic resource must not define the __provider key");
+    super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider.source }, opts);
+  }
+}
 
 /**
  * Pulumi's `import` option does not reach dynamic providers (the engine's import read carries no

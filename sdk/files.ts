@@ -6,7 +6,7 @@ import { CephCluster } from "./cluster";
 import { CephClusterInfo } from "./clusterInfo";
 import { CephUser } from "./cephUser";
 import { ConfigSettings } from "./configSettings";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE } from "./dynamic";
 
 export interface KeyringFileArgs {
   /** Absolute path, conventionally /etc/ceph/ceph.client.<name>.keyring. */
@@ -18,7 +18,7 @@ export interface KeyringFileArgs {
   overwrite?: pulumi.Input<boolean>;
 }
 
-export class KeyringFile extends pulumi.dynamic.Resource {
+export class KeyringFile extends DynamicResource {
   declare readonly path: pulumi.Output<string>;
   /** The file's mode as found on disk (0600 when in order). */
   declare readonly fileMode: pulumi.Output<number>;

@@ -1,6 +1,6 @@
 // LibvirtCephSecret: the libvirt secret holding a Ceph client key for QEMU's RBD disks (Nova, Cinder).
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE } from "./dynamic";
 
 export interface LibvirtCephSecretArgs {
   /** libvirt connection URI (default qemu:///system). */
@@ -14,7 +14,7 @@ export interface LibvirtCephSecretArgs {
   timeoutSec?: pulumi.Input<number>;
 }
 
-export class LibvirtCephSecret extends pulumi.dynamic.Resource {
+export class LibvirtCephSecret extends DynamicResource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly usageName: pulumi.Output<string>;
   /** Digest of the stored value, so a changed value shows as drift without exposing it. */

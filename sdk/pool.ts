@@ -1,7 +1,7 @@
 // Pool: a RADOS pool, e.g. Cinder's `volumes`, rbd-initialised when application is "rbd".
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE, takeImport } from "./dynamic";
 
 export interface PoolArgs {
   cluster: CephCluster;
@@ -24,7 +24,7 @@ export interface PoolArgs {
   forceDestroy?: pulumi.Input<boolean>;
 }
 
-export class Pool extends pulumi.dynamic.Resource {
+export class Pool extends DynamicResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly size: pulumi.Output<number | undefined>;
   declare readonly minSize: pulumi.Output<number | undefined>;

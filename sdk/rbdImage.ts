@@ -1,7 +1,7 @@
 // RbdImage: an RBD image in a pool (a Cinder volume), optionally a clone of a snapshot.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE, takeImport } from "./dynamic";
 
 export type ImageFeature = "layering" | "striping" | "exclusive-lock" | "object-map" | "fast-diff" | "deep-flatten" | "journaling";
 
@@ -31,7 +31,7 @@ export interface RbdImageArgs {
   forceDestroy?: pulumi.Input<boolean>;
 }
 
-export class RbdImage extends pulumi.dynamic.Resource {
+export class RbdImage extends DynamicResource {
   declare readonly pool: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   /** Size in bytes as the cluster reports it. */

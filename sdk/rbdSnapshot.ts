@@ -1,7 +1,7 @@
 // RbdSnapshot: a snapshot of an RBD image, protected when clones will be made from it.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { DynamicResource, dynamicProvider, MODULE, takeImport } from "./dynamic";
 
 export interface RbdSnapshotArgs {
   cluster: CephCluster;
@@ -15,7 +15,7 @@ export interface RbdSnapshotArgs {
   rollbackRequest?: pulumi.Input<string | number>;
 }
 
-export class RbdSnapshot extends pulumi.dynamic.Resource {
+export class RbdSnapshot extends DynamicResource {
   declare readonly pool: pulumi.Output<string>;
   declare readonly image: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;

@@ -1,0 +1,235 @@
+// The floor for the addon: the same librados/librbd call sequence per operation as native/src does,
+// from plain C on one connection, timed per iteration. Built by bench/ops.ts with gcc.
+//
+//   rbdbench CONF POOL OP ITERATIONS PREFIX      one line per iteration: milliseconds
+//   rbdbench CONF POOL concurrent N TOTAL PREFIX  N threads share TOTAL creates; prints ops/s
+//   rbdbench CONF POOL serve                      reads "OP PREFIX I" lines, answers each with its ms
+//                                                 (so the bench can interleave C with the addon per iteration)
+#include <errno.h>
+#include <pthread.h>
+#include <rados/librados.h>
+#include <rbd/librbd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static rados_t cluster;
+static rados_ioctx_t io;
+static const char* pool_name;
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char* what, int rc) {
+  fprintf(stderr, "rbdbench: %s: %s\n", what, strerror(-rc));
+  exit(1);
+}
+
+static int ignore_progress(uint64_t a, uint64_t b, void* p) { return 0; }
+
+// As ImageCreate: empty image options, rbd_create4.
+static int op_create(const char* name) {
+  rbd_image_options_t opts;
+  rbd_image_options_create(&opts);
+  int rc = rbd_create4(io, name, 1ULL << 30, opts);
+  rbd_image_options_destroy(opts);
+  return rc;
+}
+
+static int open_rw(const char* name, rbd_image_t* img) { return rbd_open(io, name, img, NULL); }
+
+// As ImageStat: stat, id, block name prefix, features, flags, parent.
+static int stat_calls(rbd_image_t img) {
+  rbd_image_info_t info;
+  char buf[128];
+  uint64_t features, flags;
+  int rc = rbd_stat(img, &info, sizeof(info));
+  if (rc < 0) return rc;
+  if ((rc = rbd_get_id(img, buf, sizeof(buf))) < 0) return rc;
+  if ((rc = rbd_get_block_name_prefix(img, buf, sizeof(buf))) < 0) return rc;
+  if ((rc = rbd_get_features(img, &features)) < 0) return rc;
+  if ((rc = rbd_get_flags(img, &flags)) < 0) return rc;
+  rbd_linked_image_spec_t parent;
+  rbd_snap_spec_t snap;
+  rc = rbd_get_parent(img, &parent, &snap);
+  if (rc == -ENOENT) return 0;
+  if (rc < 0) return rc;
+  rbd_linked_image_spec_cleanup(&parent);
+  rbd_snap_spec_cleanup(&snap);
+  return 0;
+}
+
+static int mon(const char* json) {
+  const char* cmds[1] = {json};
+  char *outbuf = NULL, *outs = NULL;
+  size_t outbuf_len = 0, outs_len = 0;
+  int rc = rados_mon_command(cluster, cmds, 1, "", 0, &outbuf, &outbuf_len, &outs, &outs_len);
+  if (outbuf) rados_buffer_free(outbuf);
+  if (outs) rados_buffer_free(outs);
+  return rc;
+}
+
+static int run_op(const char* op, const char* prefix, int i) {
+  char name[256], child[256], cmd[1024];
+  snprintf(name, sizeof(name), "%s%d", prefix, i);
+  snprintf(child, sizeof(child), "%sc%d", prefix, i);
+  rbd_image_t img;
+  int rc;
+  if (!strcmp(op, "create")) return op_create(name);
+  if (!strcmp(op, "open")) {
+    if ((rc = open_rw(name, &img)) < 0) return rc;
+    return rbd_close(img);
+  }
+  if (!strcmp(op, "stat")) {
+    if ((rc = rbd_open_read_only(io, name, &img, NULL)) < 0) return rc;
+    rc = stat_calls(img);
+    rbd_close(img);
+    return rc;
+  }
+  if (!strcmp(op, "resize")) {
+    if ((rc = open_rw(name, &img)) < 0) return rc;
+    // As Image.resize without allowShrink: stat first (the shrink check), then resize2.
+    rc = stat_calls(img);
+    if (rc >= 0) rc = rbd_resize2(img, 2ULL << 30, 0, ignore_progress, NULL);
+    rbd_close(img);
+    return rc;
+  }
+  if (!strcmp(op, "snapshot")) {
+    if ((rc = open_rw(name, &img)) < 0) return rc;
+    rc = rbd_snap_create(img, "s");
+    if (rc >= 0) rc = rbd_snap_protect(img, "s");
+    rbd_close(img);
+    return rc;
+  }
+  if (!strcmp(op, "clone")) {
+    rbd_image_options_t opts;
+    rbd_image_options_create(&opts);
+    rc = rbd_image_options_set_uint64(opts, RBD_IMAGE_OPTION_FORMAT, 2);
+    if (rc >= 0) rc = rbd_clone3(io, name, "s", io, child, opts);
+    rbd_image_options_destroy(opts);
+    return rc;
+  }
+  if (!strcmp(op, "flatten")) {
+    if ((rc = open_rw(child, &img)) < 0) return rc;
+    rc = rbd_flatten(img);
+    rbd_close(img);
+    return rc;
+  }
+  if (!strcmp(op, "remove")) return rbd_remove(io, child);
+  if (!strcmp(op, "trash-move")) return rbd_trash_move(io, name, 0);
+  if (!strcmp(op, "auth-get-or-create")) {
+    snprintf(cmd, sizeof(cmd),
+             "{\"prefix\":\"auth get-or-create\",\"entity\":\"client.%s\",\"caps\":[\"mon\",\"profile rbd\",\"osd\","
+             "\"profile rbd pool=%s\"],\"format\":\"json\"}",
+             name, pool_name);
+    return mon(cmd);
+  }
+  if (!strcmp(op, "auth-caps")) {
+    snprintf(cmd, sizeof(cmd),
+             "{\"prefix\":\"auth caps\",\"entity\":\"client.%s\",\"caps\":[\"mon\",\"profile rbd\",\"osd\","
+             "\"profile rbd-read-only pool=%s\"]}",
+             name, pool_name);
+    return mon(cmd);
+  }
+  if (!strcmp(op, "auth-del")) {
+    snprintf(cmd, sizeof(cmd), "{\"prefix\":\"auth del\",\"entity\":\"client.%s\"}", name);
+    return mon(cmd);
+  }
+  if (!strcmp(op, "pool-create-delete")) {
+    snprintf(cmd, sizeof(cmd),
+             "{\"prefix\":\"osd pool create\",\"pool\":\"%s\",\"pool_type\":\"replicated\",\"pg_num\":1,\"pgp_num\":1}", name);
+    if ((rc = mon(cmd)) < 0) return rc;
+    snprintf(cmd, sizeof(cmd),
+             "{\"prefix\":\"osd pool delete\",\"pool\":\"%s\",\"pool2\":\"%s\",\"yes_i_really_really_mean_it\":true}", name,
+             name);
+    return mon(cmd);
+  }
+  fprintf(stderr, "rbdbench: unknown op %s\n", op);
+  exit(2);
+}
+
+struct worker {
+  const char* prefix;
+  int first, count;
+};
+
+static void* create_loop(void* arg) {
+  struct worker* w = arg;
+  char name[256];
+  for (int i = w->first; i < w->first + w->count; i++) {
+    snprintf(name, sizeof(name), "%s%d", w->prefix, i);
+    int rc = op_create(name);
+    if (rc < 0) die("concurrent create", rc);
+  }
+  return NULL;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 4 || (strcmp(argv[3], "serve") && argc < 6)) {
+    fprintf(stderr, "usage: rbdbench CONF POOL OP ITERATIONS PREFIX | CONF POOL concurrent N TOTAL PREFIX\n");
+    return 2;
+  }
+  const char* conf = argv[1];
+  pool_name = argv[2];
+  const char* op = argv[3];
+  int rc = rados_create2(&cluster, "ceph", "client.admin", 0);
+  if (rc < 0) die("rados_create2", rc);
+  if ((rc = rados_conf_read_file(cluster, conf)) < 0) die("conf", rc);
+  // The settings native/cluster.ts gives every connection, so both clients behave alike.
+  const char* settings[][2] = {{"log_to_stderr", "false"},       {"err_to_stderr", "false"},
+                               {"client_mount_timeout", "10"},    {"rados_osd_op_timeout", "30"},
+                               {"rados_mon_op_timeout", "30"}};
+  for (size_t s = 0; s < sizeof(settings) / sizeof(settings[0]); s++) {
+    if ((rc = rados_conf_set(cluster, settings[s][0], settings[s][1])) < 0) die(settings[s][0], rc);
+  }
+  if ((rc = rados_connect(cluster)) < 0) die("connect", rc);
+  if ((rc = rados_ioctx_create(cluster, pool_name, &io)) < 0) die("ioctx", rc);
+  if (!strcmp(op, "serve")) {
+    char line[512], sop[64], sprefix[256];
+    int i;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    while (fgets(line, sizeof(line), stdin)) {
+      if (sscanf(line, "%63s %255s %d", sop, sprefix, &i) != 3) continue;
+      double t0 = now_ms();
+      rc = run_op(sop, sprefix, i);
+      double ms = now_ms() - t0;
+      if (rc < 0) printf("error %s\n", strerror(-rc));
+      else printf("%.4f\n", ms);
+    }
+  } else if (!strcmp(op, "concurrent")) {
+    int n = atoi(argv[4]), total = atoi(argv[5]);
+    const char* prefix = argc > 6 ? argv[6] : "cc";
+    pthread_t threads[256];
+    struct worker ws[256];
+    double t0 = now_ms();
+    for (int t = 0; t < n; t++) {
+      ws[t].prefix = prefix;
+      ws[t].first = t * (total / n);
+      ws[t].count = total / n;
+      pthread_create(&threads[t], NULL, create_loop, &ws[t]);
+    }
+    for (int t = 0; t < n; t++) pthread_join(threads[t], NULL);
+    double sec = (now_ms() - t0) / 1e3;
+    printf("%f\n", (n * (total / n)) / sec);
+  } else {
+    int iterations = atoi(argv[4]);
+    const char* prefix = argv[5];
+    for (int i = 0; i < iterations; i++) {
+      double t0 = now_ms();
+      rc = run_op(op, prefix, i);
+      double ms = now_ms() - t0;
+      if (rc < 0) {
+        fprintf(stderr, "rbdbench: %s %s%d: %s\n", op, prefix, i, strerror(-rc));
+        return 1;
+      }
+      printf("%.4f\n", ms);
+    }
+  }
+  rados_ioctx_destroy(io);
+  rados_shutdown(cluster);
+  return 0;
+}

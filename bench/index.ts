@@ -1,0 +1,229 @@
+// `npm run bench`: everything in bench/ against one throwaway cluster, results written to
+// bench/results/ as markdown and JSON with the machine and versions they ran on.
+//
+//   npm run bench                                   all parts (20-40 min)
+//   npm run bench -- --only=ops,concurrency         some parts: ops, concurrency, rss, stack, profile
+//   npm run bench -- --iterations=200 --cli-iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
+//   npm run bench -- --only=stack --programs=floor,ceph --n=200
+//   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
+//   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
+// Parts not run keep their previous results in the output directory.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot, startCluster } from "../test/helpers/cluster";
+import { benchRss, type RssResult } from "./native-rss";
+import type { Stats } from "./stats";
+import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
+import { benchStacks, PHASES, profileStack, PROGRAMS, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+
+// As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
+process.env.UV_THREADPOOL_SIZE ??= "64";
+
+const PARTS = ["ops", "concurrency", "rss", "stack", "profile"] as const;
+type Part = (typeof PARTS)[number];
+
+function args(): {
+  only: Set<Part>;
+  iterations: number;
+  ns: number[];
+  parallel: number;
+  rssIterations: number;
+  out: string;
+  programs: Program[];
+  merge?: string;
+  cliIterations: number;
+} {
+  const flags = new Map<string, string>();
+  for (const a of process.argv.slice(2)) {
+    const m = /^--([a-z-]+)=(.*)$/.exec(a);
+    if (!m) throw new Error(`bench: unknown argument ${a} (flags: --only=${PARTS.join(",")} --iterations= --n= --parallel= --rss-iterations= --out=)`);
+    flags.set(m[1], m[2]);
+  }
+  const only = new Set((flags.get("only") ?? PARTS.join(",")).split(",") as Part[]);
+  for (const p of only) if (!PARTS.includes(p)) throw new Error(`bench: unknown part ${p} (parts: ${PARTS.join(", ")})`);
+  return {
+    only,
+    iterations: Number(flags.get("iterations") ?? 200),
+    ns: (flags.get("n") ?? "50,200,1000").split(",").map(Number),
+    parallel: Number(flags.get("parallel") ?? 16),
+    rssIterations: Number(flags.get("rss-iterations") ?? 10_000),
+    out: path.resolve(flags.get("out") ?? path.join(repoRoot, "bench", "results")),
+    programs: (flags.get("programs") ?? PROGRAMS.join(",")).split(",") as Program[],
+    merge: flags.get("merge"),
+    // The CLI takes 0.1-1 s per spawn: on a loaded machine fewer of its iterations may be all there is time for.
+    cliIterations: Number(flags.get("cli-iterations") ?? flags.get("iterations") ?? 200),
+  };
+}
+
+interface Results {
+  startedAt: string;
+  finishedAt?: string;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  ops?: OpResult[];
+  concurrency?: ConcurrencyResult[];
+  threadpoolRoundTrip?: { threadpool: Stats; inline: Stats };
+  rss?: RssResult;
+  stacks?: PhaseResult[];
+  profiles?: ProfileSummary[];
+  /** When each part's results were measured (parts not run this time keep earlier results). */
+  runs?: Record<string, { startedAt: string; loadAverageAtStart: unknown }>;
+}
+
+async function main() {
+  const opts = args();
+  const log = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+  fs.mkdirSync(opts.out, { recursive: true });
+  const previousFile = path.join(opts.out, "results.json");
+  const previous: Partial<Results> = fs.existsSync(previousFile) ? JSON.parse(fs.readFileSync(previousFile, "utf8")) : {};
+  const results: Results = {
+    ...previous,
+    startedAt: new Date().toISOString(),
+    finishedAt: undefined,
+    machine: machineInfo(),
+    settings: { ...opts, only: [...opts.only] },
+    runs: { ...(previous.runs ?? {}) },
+  };
+  for (const p of opts.only) results.runs![p] = { startedAt: results.startedAt, loadAverageAtStart: results.machine.loadAverageAtStart };
+  const save = () => {
+    fs.writeFileSync(path.join(opts.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
+    fs.writeFileSync(path.join(opts.out, "results.md"), markdown(results));
+  };
+  if (opts.merge) {
+    const other: Results = JSON.parse(fs.readFileSync(opts.merge, "utf8"));
+    const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles"] as const;
+    Object.assign(results, previous, { machine: previous.machine ?? other.machine, settings: previous.settings ?? other.settings });
+    for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
+    // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
+    const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
+    const theirs = new Set((other.stacks ?? []).map(key));
+    results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
+    results.runs = { ...(previous.runs ?? {}) };
+    for (const [part, when] of Object.entries(other.runs ?? {})) {
+      results.runs[results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part] = when;
+    }
+    save();
+    log(`merged ${opts.merge} into ${opts.out}`);
+    return;
+  }
+  const cluster = startCluster();
+  try {
+    if (opts.only.has("ops") || opts.only.has("concurrency")) {
+      const cBin = buildC(fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-")));
+      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations);
+      if (opts.only.has("ops")) results.ops = r.ops;
+      if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
+      if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
+      save();
+    }
+    if (opts.only.has("rss")) {
+      results.rss = await benchRss(cluster.conf, opts.rssIterations, log);
+      save();
+    }
+    if (opts.only.has("stack")) {
+      // Earlier results at other N (or of programs not run now) stay.
+      results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program)));
+      await benchStacks(cluster, {
+        ns: opts.ns,
+        parallel: opts.parallel,
+        programs: opts.programs,
+        log,
+        onResult: (r) => {
+          results.stacks!.push(r);
+          save();
+        },
+      });
+      save();
+    }
+    if (opts.only.has("profile")) {
+      results.profiles = await profileStack(cluster, 200, opts.parallel, log);
+    }
+    results.finishedAt = new Date().toISOString();
+    save();
+    log(`results in ${path.relative(process.cwd(), opts.out) || "."}/results.{md,json}`);
+  } finally {
+    cluster.stop();
+  }
+}
+
+const fmt = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
+
+function markdown(r: Results): string {
+  const lines: string[] = [];
+  const m = r.machine;
+  lines.push(`# Benchmarks`, ``, `Run ${r.startedAt} to ${r.finishedAt ?? "(unfinished)"}, one throwaway cluster (1 mon, 1 mgr, 1 OSD) on the same machine.`, ``);
+  lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, kernel ${m.kernel}; load average at start ${m.loadAverageAtStart} (other work shared the machine).`);
+  lines.push(`Versions: ${m.ceph}; node ${m.node}; pulumi CLI ${m.pulumi}, @pulumi/pulumi ${m.pulumiNodejsSdk}; ${m.gcc}; UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}.`, ``);
+  if (r.runs) lines.push(`Parts measured: ${Object.entries(r.runs).map(([p, x]) => `${p} at ${x.startedAt} (load ${x.loadAverageAtStart})`).join("; ")}.`, ``);
+  if (r.ops) {
+    lines.push(`## Per operation (ms; ${r.ops[0]?.iterations} iterations each for the addon and C, ${r.ops[0]?.cliIterations ?? r.ops[0]?.iterations} for the CLI)`, ``);
+    lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation.`, ``);
+    lines.push(`| operation | addon median | addon p90 | C median | C p90 | CLI median | CLI p90 | addon/C | CLI/addon |`, `|---|---|---|---|---|---|---|---|---|`);
+    for (const o of r.ops) {
+      lines.push(`| ${o.op} | ${fmt(o.addon.median)} | ${fmt(o.addon.p90)} | ${fmt(o.c.median)} | ${fmt(o.c.p90)} | ${fmt(o.cli.median)} | ${fmt(o.cli.p90)} | ${fmt(o.addonOverC)} | ${fmt(o.cliOverAddon, 1)} |`);
+    }
+    if (r.threadpoolRoundTrip) {
+      const t = r.threadpoolRoundTrip;
+      lines.push(``, `Every addon call also pays a hop to a libuv threadpool thread and back; measured alone, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);
+    }
+    lines.push(``);
+  }
+  if (r.concurrency) {
+    lines.push(`## Concurrent creates on one connection (ops/s)`, ``, `| in flight | addon | C | C/addon |`, `|---|---|---|---|`);
+    for (const c of r.concurrency) lines.push(`| ${c.concurrent} | ${fmt(c.addonOpsPerSec, 1)} | ${fmt(c.cOpsPerSec, 1)} | ${fmt(c.addonOverC)} |`);
+    lines.push(``);
+  }
+  if (r.rss) {
+    const s = r.rss;
+    lines.push(`## Memory: ${s.iterations} create/open/stat/close/remove cycles through the addon`, ``);
+    lines.push(`RSS at start ${fmt(s.rssAtStartMiB, 1)} MiB; after the first ${s.samples[0]?.iteration} (warm-up) ${fmt(s.rssBeforeMiB, 1)} MiB; after ${s.iterations} ${fmt(s.rssAfterMiB, 1)} MiB: growth ${fmt(s.growthMiB)} MiB (${s.bytesPerIteration} bytes/cycle), ${s.iterationsPerSec} cycles/s.`, ``);
+  }
+  if (r.stacks?.length) {
+    const ns = [...new Set(r.stacks.map((s) => s.n))];
+    const get = (n: number, p: string, ph: string) => r.stacks!.find((s) => s.n === n && s.program === p && s.phase === ph);
+    lines.push(`## Stack scale (real engine, file backend, --parallel ${r.settings.parallel})`, ``);
+    lines.push(`floor: a dynamic provider whose handlers do nothing (the engine's own cost). ceph: this project's RbdImage. cli: a dynamic provider spawning the rbd CLI per operation (standing in for @pulumi/command, whose plugin's Go module the module proxy here does not serve). The three take turns within each phase.`, ``);
+    lines.push(`| N | phase | floor s | ceph s | cli s | ceph/floor | (cli-floor)/(ceph-floor) | s/resource floor, ceph, cli |`, `|---|---|---|---|---|---|---|---|`);
+    for (const n of ns) {
+      for (const ph of PHASES) {
+        const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(n, p, ph));
+        if (!f || !c) continue;
+        const above = l ? (c.seconds <= f.seconds ? "ceph at or below floor" : fmt((l.seconds - f.seconds) / (c.seconds - f.seconds), 1)) : "not run";
+        lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l?.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${above} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l?.secondsPerResource, 4)} |`);
+      }
+    }
+    lines.push(``, `### CPU seconds per phase by process (sampled /proc every 250 ms; tree = getrusage of the whole pulumi process tree)`, ``);
+    lines.push(`| N | program | phase | tree | engine | language host | program | provider host | provider's children (rbd) | mon | osd | mgr |`, `|---|---|---|---|---|---|---|---|---|---|---|---|`);
+    for (const s of r.stacks) {
+      const c = s.cpuByRole;
+      const d = s.cephDaemonCpuSec;
+      lines.push(`| ${s.n} | ${s.program} | ${s.phase} | ${fmt(s.treeCpuSec, 1)} | ${fmt(c.engine ?? 0, 1)} | ${fmt(c.languageHost ?? 0, 1)} | ${fmt(c.program ?? 0, 1)} | ${fmt(c.providerHost ?? 0, 1)} | ${fmt(c.providerHostChildren ?? 0, 1)} | ${fmt(d["mon.a"], 1)} | ${fmt(d["osd.0"], 1)} | ${fmt(d["mgr.x"], 1)} |`);
+    }
+    lines.push(``, `### State after create (bytes)`, ``, `| N | program | checkpoint | per image | per resource by type |`, `|---|---|---|---|---|`);
+    for (const s of r.stacks.filter((x) => x.state)) {
+      const t = Object.entries(s.state!.bytesPerResourceByType).map(([k, v]) => `${k.replace(/^pulumi-nodejs:dynamic\//, "")}: ${v}`).join("; ");
+      lines.push(`| ${s.n} | ${s.program} | ${s.state!.checkpointBytes} | ${s.state!.checkpointBytesPerImage} | ${t} |`);
+    }
+    const nMax = Math.max(...ns);
+    lines.push(``, `### Peak RSS at N=${nMax} (MiB, VmHWM)`, ``, `| program | phase | program process | provider host | engine |`, `|---|---|---|---|---|`);
+    for (const s of r.stacks.filter((x) => x.n === nMax)) {
+      lines.push(`| ${s.program} | ${s.phase} | ${fmt(s.peakRssMiB.program, 0)} | ${fmt(s.peakRssMiB.providerHost, 0)} | ${fmt(s.peakRssMiB.engine, 0)} |`);
+    }
+    lines.push(``);
+  }
+  if (r.profiles?.length) {
+    lines.push(`## Where the time goes: top self time (CPU profile of a create and destroy of N=200 with this project; idle time and the profiler's own inspector dispatch left out)`, ``);
+    for (const p of r.profiles) {
+      lines.push(`### ${p.process} (${p.totalSampledMs} ms sampled)`, ``, `| function | self ms | % |`, `|---|---|---|`);
+      for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);
+      lines.push(``);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,280 @@
+// Per operation: the addon (one connection) against the C floor (bench/c/rbdbench.c, same librbd
+// call sequence, one connection) and against the rbd/ceph CLI spawned per operation, interleaved
+// per iteration. Then 1, 16 and 64 concurrent creates on one connection, addon and C.
+import { execFile, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { promisify } from "util";
+import * as native from "../native";
+import type { TestCluster } from "../test/helpers/cluster";
+import { repoRoot } from "../test/helpers/cluster";
+import { msStats, type Stats } from "./stats";
+
+const run = promisify(execFile);
+const GiB = 2 ** 30;
+const caps = (pool: string, osd = "profile rbd") => ({ mon: "profile rbd", osd: `${osd} pool=${pool}` });
+
+/** Builds the C floor with gcc against Debian's librbd/librados (librbd-dev, librados-dev). */
+export function buildC(outDir: string): string {
+  const bin = path.join(outDir, "rbdbench");
+  execFileSync("gcc", ["-O2", "-Wall", "-o", bin, path.join(repoRoot, "bench", "c", "rbdbench.c"), "-lrbd", "-lrados", "-lpthread"], {
+    stdio: "inherit",
+  });
+  return bin;
+}
+
+/** The operations, in the order they run: each leaves what the next one needs (image i, its snapshot, its clone). */
+export const OPS = [
+  "create",
+  "open",
+  "stat",
+  "resize",
+  "snapshot",
+  "clone",
+  "flatten",
+  "remove",
+  "trash-move",
+  "auth-get-or-create",
+  "auth-caps",
+  "auth-del",
+  "pool-create-delete",
+] as const;
+type Op = (typeof OPS)[number];
+
+export interface OpResult {
+  op: Op;
+  iterations: number;
+  cliIterations: number;
+  addon: Stats;
+  c: Stats;
+  cli: Stats;
+  /** addon median / C median (target: at most 1.1). */
+  addonOverC: number;
+  /** CLI median / addon median. */
+  cliOverAddon: number;
+  cliCommand: string;
+}
+
+const CLI: Record<Op, (pool: string, name: string) => string[][]> = {
+  create: (p, n) => [["rbd", "create", "--size", "1G", `${p}/${n}`]],
+  // No CLI command only opens an image: `rbd info` opens, stats and closes it.
+  open: (p, n) => [["rbd", "info", `${p}/${n}`, "--format", "json"]],
+  stat: (p, n) => [["rbd", "info", `${p}/${n}`, "--format", "json"]],
+  resize: (p, n) => [["rbd", "resize", "--no-progress", "--size", "2G", `${p}/${n}`]],
+  snapshot: (p, n) => [
+    ["rbd", "snap", "create", "--no-progress", `${p}/${n}@s`],
+    ["rbd", "snap", "protect", `${p}/${n}@s`],
+  ],
+  clone: (p, n) => [["rbd", "clone", `${p}/${n}@s`, `${p}/${n}c`]],
+  flatten: (p, n) => [["rbd", "flatten", "--no-progress", `${p}/${n}c`]],
+  remove: (p, n) => [["rbd", "rm", "--no-progress", `${p}/${n}c`]],
+  "trash-move": (p, n) => [["rbd", "trash", "mv", `${p}/${n}`]],
+  "auth-get-or-create": (p, n) => [["ceph", "auth", "get-or-create", `client.${n}`, "mon", "profile rbd", "osd", `profile rbd pool=${p}`, "--format", "json"]],
+  "auth-caps": (p, n) => [["ceph", "auth", "caps", `client.${n}`, "mon", "profile rbd", "osd", `profile rbd-read-only pool=${p}`]],
+  "auth-del": (_p, n) => [["ceph", "auth", "del", `client.${n}`]],
+  "pool-create-delete": (_p, n) => [
+    ["ceph", "osd", "pool", "create", n, "1", "1"],
+    ["ceph", "osd", "pool", "delete", n, n, "--yes-i-really-really-mean-it"],
+  ],
+};
+
+function addonOp(c: native.Cluster, io: native.IoCtx, pool: string, op: Op, name: string): Promise<unknown> {
+  switch (op) {
+    case "create":
+      return native.createImage(io, name, { size: GiB });
+    case "open":
+      return native.openImage(io, name).then((img) => img.close());
+    case "stat":
+      return native.withImage(io, name, (img) => img.stat(), { readOnly: true });
+    case "resize":
+      return native.withImage(io, name, (img) => img.resize(2 * GiB));
+    case "snapshot":
+      return native.withImage(io, name, async (img) => {
+        await img.createSnap("s");
+        await img.protectSnap("s");
+      });
+    case "clone":
+      return native.cloneImage(io, name, "s", io, `${name}c`);
+    case "flatten":
+      return native.withImage(io, `${name}c`, (img) => img.flatten());
+    case "remove":
+      return native.removeImage(io, `${name}c`);
+    case "trash-move":
+      return native.trashMove(io, name);
+    case "auth-get-or-create":
+      return native.authGetOrCreate(c, `client.${name}`, caps(pool));
+    case "auth-caps":
+      return native.authCaps(c, `client.${name}`, caps(pool, "profile rbd-read-only"));
+    case "auth-del":
+      return native.authDel(c, `client.${name}`);
+    case "pool-create-delete":
+      return native.createPool(c, name, { pgNum: 1 }).then(() => native.deletePool(c, name));
+  }
+}
+
+/** The C program in serve mode: one process and connection for the whole run, one op per request; its own clock. */
+function startCFloor(bin: string, conf: string, pool: string): { run(op: Op, prefix: string, i: number): Promise<number>; close(): void } {
+  const child = spawn(bin, [conf, pool, "serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  let buffered = "";
+  const waiting: Array<(line: string) => void> = [];
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (d: string) => {
+    buffered += d;
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  return {
+    run: (op, prefix, i) =>
+      new Promise((resolve, reject) => {
+        waiting.push((line) => (line.startsWith("error") ? reject(new Error(`rbdbench ${op} ${prefix}${i}: ${line}`)) : resolve(Number(line))));
+        child.stdin.write(`${op} ${prefix} ${i}\n`);
+      }),
+    close: () => child.stdin.end(),
+  };
+}
+
+const elapsedMs = async (fn: () => Promise<unknown>) => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+
+export async function benchOps(
+  cluster: TestCluster,
+  cBin: string,
+  iterations: number,
+  log: (s: string) => void,
+  cliIterations = iterations,
+): Promise<{ ops: OpResult[]; concurrency: ConcurrencyResult[]; threadpoolRoundTrip?: { threadpool: Stats; inline: Stats } }> {
+  const pool = "bench";
+  await cluster.ceph("osd", "pool", "create", pool, "32");
+  await cluster.rbd("pool", "init", pool);
+  const c = await native.connect({ conf: cluster.conf, label: "bench" });
+  const io = await c.openIoCtx(pool);
+  const ops: OpResult[] = [];
+  let threadpoolRoundTrip: { threadpool: Stats; inline: Stats } | undefined;
+  try {
+    // What any addon call pays on top of librbd: the hop to a libuv threadpool thread and back
+    // (here with a stat(2) as the work), against the same stat(2) on the calling thread.
+    if (iterations > 0) {
+      const hop: number[] = [];
+      const inline: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        hop.push(await elapsedMs(() => fs.promises.stat(cluster.conf)));
+        inline.push(await elapsedMs(async () => fs.statSync(cluster.conf)));
+      }
+      threadpoolRoundTrip = { threadpool: msStats(hop), inline: msStats(inline) };
+      log(`threadpool round trip: ${threadpoolRoundTrip.threadpool.median} ms vs inline ${threadpoolRoundTrip.inline.median} ms`);
+    }
+    const floor = startCFloor(cBin, cluster.conf, pool);
+    for (const op of iterations > 0 ? OPS : []) {
+      // Per iteration: the addon, then C, then the CLI, so load on the machine falls on all three alike.
+      const addonMs: number[] = [];
+      const cMs: number[] = [];
+      const cliMs: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`)));
+        cMs.push(await floor.run(op, "c", i));
+        if (i >= cliIterations) continue;
+        cliMs.push(
+          await elapsedMs(async () => {
+            for (const [bin, ...args] of CLI[op](pool, `l${i}`)) await run(bin, ["-c", cluster.conf, ...args]);
+          }),
+        );
+      }
+      const r: OpResult = {
+        op,
+        iterations,
+        cliIterations: cliMs.length,
+        addon: msStats(addonMs),
+        c: msStats(cMs),
+        cli: msStats(cliMs),
+        addonOverC: 0,
+        cliOverAddon: 0,
+        cliCommand: CLI[op](pool, "NAME").map((a) => a.join(" ")).join(" && "),
+      };
+      r.addonOverC = +(r.addon.median / r.c.median).toFixed(3);
+      r.cliOverAddon = +(r.cli.median / r.addon.median).toFixed(2);
+      log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);
+      ops.push(r);
+    }
+    floor.close();
+    const concurrency = await benchConcurrency(cluster, c, io, pool, cBin, log);
+    return { ops, concurrency, threadpoolRoundTrip };
+  } finally {
+    await io.close();
+    await c.close();
+    await cluster.ceph("osd", "pool", "delete", pool, pool, "--yes-i-really-really-mean-it").catch(() => undefined);
+  }
+}
+
+export interface ConcurrencyResult {
+  concurrent: number;
+  creates: number;
+  addonOpsPerSec: number;
+  cOpsPerSec: number;
+  addonOverC: number;
+}
+
+/**
+ * N creates in flight at once on one connection. The addon runs each blocking librbd call on
+ * libuv's threadpool, so UV_THREADPOOL_SIZE (default 4) caps how many reach librbd at once; the
+ * bench command sets it as the provider host does.
+ */
+async function benchConcurrency(
+  cluster: TestCluster,
+  c: native.Cluster,
+  io: native.IoCtx,
+  pool: string,
+  cBin: string,
+  log: (s: string) => void,
+): Promise<ConcurrencyResult[]> {
+  const out: ConcurrencyResult[] = [];
+  const total = 256;
+  for (const n of [1, 16, 64]) {
+    const cOut = await run(cBin, [cluster.conf, pool, "concurrent", String(n), String(total), `cc${n}-`]);
+    const cOps = Number(cOut.stdout.trim());
+    let next = 0;
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (next < total) await native.createImage(io, `ac${n}-${next++}`, { size: GiB });
+      }),
+    );
+    const addonOps = total / (Number(process.hrtime.bigint() - t0) / 1e9);
+    const r = { concurrent: n, creates: total, addonOpsPerSec: +addonOps.toFixed(1), cOpsPerSec: +cOps.toFixed(1), addonOverC: +(cOps / addonOps).toFixed(3) };
+    log(`concurrency ${n}: addon ${r.addonOpsPerSec} ops/s, C ${r.cOpsPerSec} ops/s`);
+    out.push(r);
+  }
+  void c;
+  return out;
+}
+
+export function machineInfo(): Record<string, unknown> {
+  const sh = (cmd: string) => {
+    try {
+      return execFileSync("sh", ["-c", cmd], { encoding: "utf8" }).trim();
+    } catch {
+      return "unknown";
+    }
+  };
+  const cpuModel = /model name\s*:\s*(.*)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown";
+  const memKiB = Number(/MemTotal:\s*(\d+)/.exec(fs.readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0);
+  return {
+    nproc: Number(sh("nproc")),
+    memoryGiB: +(memKiB / 2 ** 20).toFixed(1),
+    cpuModel,
+    kernel: sh("uname -r"),
+    loadAverageAtStart: fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+    ceph: sh("ceph --version"),
+    node: process.version,
+    pulumi: sh(`${path.join(repoRoot, ".tools", "bin", "pulumi")} version`),
+    pulumiNodejsSdk: require("@pulumi/pulumi/package.json").version,
+    gcc: sh("gcc --version | head -1"),
+    uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? "4 (default)",
+  };
+}

@@ -1,0 +1,333 @@
+// Stack scale: `pulumi up` (create), `up` (resize all), `preview --refresh`, `destroy` of N images
+// with the real engine and a file backend, for three programs (bench/programs): a no-op dynamic
+// provider (the engine's floor), this project's RbdImage, and a dynamic provider spawning the rbd
+// CLI. Same engine, same --parallel, same cluster; the programs take turns within each phase.
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { TestCluster } from "../test/helpers/cluster";
+import { repoRoot } from "../test/helpers/cluster";
+
+export const PROGRAMS = ["floor", "ceph", "cli"] as const;
+export type Program = (typeof PROGRAMS)[number];
+export const PHASES = ["create", "resize", "previewRefresh", "destroy"] as const;
+export type Phase = (typeof PHASES)[number];
+
+const TICK = 100; // USER_HZ: /proc times are in 1/100 s
+
+/** Which part of the process tree a process is, from its command line. */
+function role(cmdline: string): string {
+  if (cmdline.includes("cmd/dynamic-provider")) return "providerHost";
+  if (cmdline.includes("@pulumi/pulumi/cmd/run") || cmdline.includes("cmd/run/index.js")) return "program";
+  if (cmdline.includes("pulumi-language-nodejs")) return "languageHost";
+  if (/(^|\/)pulumi\0/.test(cmdline)) return "engine";
+  if (/(^|\/)rbd\0/.test(cmdline)) return "rbdCli";
+  return "other";
+}
+
+interface ProcSample {
+  role: string;
+  cpuSec: number; // own utime+stime
+  childCpuSec: number; // waited-for children (the CLI provider's rbd processes)
+  peakRssMiB: number; // VmHWM
+}
+
+function readProc(pid: number): { ppid: number; cpu: number; childCpu: number; cmdline: string; hwmKiB: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    const hwm = /VmHWM:\s*(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    // f[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17.
+    return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK, childCpu: (Number(f[13]) + Number(f[14])) / TICK, cmdline, hwmKiB: hwm ? Number(hwm[1]) : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples the process tree under `root` every `everyMs`: the last values seen per pid (CPU is cumulative, VmHWM a peak). */
+function sampleTree(root: number, everyMs: number): { stop(): Map<number, ProcSample> } {
+  const seen = new Map<number, ProcSample>();
+  const tick = () => {
+    const parent = new Map<number, number>();
+    const infos = new Map<number, NonNullable<ReturnType<typeof readProc>>>();
+    for (const name of fs.readdirSync("/proc")) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) continue;
+      const info = readProc(pid);
+      if (!info) continue;
+      parent.set(pid, info.ppid);
+      infos.set(pid, info);
+    }
+    for (const [pid, info] of infos) {
+      let p: number | undefined = pid;
+      while (p && p !== root && p !== 1) p = parent.get(p);
+      if (p !== root) continue;
+      // An exiting process shows an empty command line and no memory: keep what was seen before.
+      const before = seen.get(pid);
+      const r = role(info.cmdline);
+      seen.set(pid, {
+        role: before && r === "other" ? before.role : r,
+        cpuSec: Math.max(before?.cpuSec ?? 0, info.cpu),
+        childCpuSec: Math.max(before?.childCpuSec ?? 0, info.childCpu),
+        peakRssMiB: Math.max(before?.peakRssMiB ?? 0, +(info.hwmKiB / 1024).toFixed(1)),
+      });
+    }
+  };
+  const timer = setInterval(tick, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}
+
+function selfChildrenCpu(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[13]) + Number(f[14])) / TICK;
+}
+
+function daemonCpu(cluster: TestCluster): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of ["mon.a", "mgr.x", "osd.0"] as const) {
+    try {
+      out[d] = readProc(cluster.daemonPid(d))?.cpu ?? 0;
+    } catch {
+      out[d] = 0;
+    }
+  }
+  return out;
+}
+
+export interface PhaseResult {
+  n: number;
+  program: Program;
+  phase: Phase;
+  seconds: number;
+  secondsPerResource: number;
+  /** CPU seconds of the whole `pulumi` process tree (getrusage children of this process). */
+  treeCpuSec: number;
+  /** CPU seconds by process role, from sampling /proc (processes shorter than a sample are missed). */
+  cpuByRole: Record<string, number>;
+  cephDaemonCpuSec: Record<string, number>;
+  peakRssMiB: Record<string, number>;
+  /** After create: bytes of checkpoint per resource, and per resource of each type. */
+  state?: { checkpointBytes: number; checkpointBytesPerImage: number; bytesPerResourceByType: Record<string, number> };
+}
+
+interface Stack {
+  program: Program;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  name: string;
+  backendDir: string;
+}
+
+function pulumi(stack: Stack, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ pid: number; done: Promise<string> }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      path.join(repoRoot, ".tools", "bin", "pulumi"),
+      [...args, "--stack", stack.name, "--non-interactive", "--color", "never"],
+      { cwd: stack.dir, env: { ...stack.env, ...extraEnv }, maxBuffer: 256 * 2 ** 20, encoding: "utf8", timeout: 3_600_000 },
+    );
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const done = new Promise<string>((res, rej) =>
+      child.on("exit", (code) => (code === 0 ? res(out) : rej(new Error(`pulumi ${args.join(" ")} (${stack.program}) exited ${code}\n${out.slice(-4000)}`)))),
+    );
+    resolve({ pid: child.pid!, done });
+  });
+}
+
+async function makeStack(program: Program, cluster: TestCluster, pool: string, n: number, workDir: string): Promise<Stack> {
+  const dir = path.join(repoRoot, "bench", "programs", program);
+  const backendDir = fs.mkdtempSync(path.join(workDir, `backend-${program}-`));
+  const tmp = path.join(backendDir, "tmp");
+  fs.mkdirSync(tmp);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(repoRoot, ".tools", "bin")}:${process.env.PATH}`,
+    PULUMI_HOME: path.join(repoRoot, ".tools", "pulumi-home"),
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_CONFIG_PASSPHRASE: "bench",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    NO_COLOR: "1",
+    TMPDIR: tmp,
+  };
+  delete env.PULUMI_SKIP_CHECKPOINTS;
+  const stack: Stack = { program, dir, env, name: `bench-${program}-${n}-${process.pid}`, backendDir };
+  await (await pulumi(stack, ["stack", "init"])).done;
+  for (const [k, v] of Object.entries({ n: String(n), pool, conf: cluster.conf, sizeMiB: "1024" })) {
+    await (await pulumi(stack, ["config", "set", k, v, "--plaintext"])).done;
+  }
+  return stack;
+}
+
+async function stateOf(stack: Stack, n: number): Promise<PhaseResult["state"]> {
+  const exported = await (await pulumi(stack, ["stack", "export"])).done;
+  const resources: Array<{ type: string }> = JSON.parse(exported.slice(exported.indexOf("{"))).deployment.resources ?? [];
+  const byType: Record<string, { bytes: number; count: number }> = {};
+  for (const r of resources) {
+    const e = (byType[r.type] ??= { bytes: 0, count: 0 });
+    e.bytes += JSON.stringify(r).length;
+    e.count++;
+  }
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory() && e.name !== "tmp" && e.name !== "backups" && e.name !== "history") walk(p);
+      else if (e.isFile() && /\.json$/.test(e.name) && p.includes(`${path.sep}stacks${path.sep}`)) files.push(p);
+    }
+  };
+  walk(stack.backendDir);
+  const checkpointBytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
+  return {
+    checkpointBytes,
+    checkpointBytesPerImage: Math.round(checkpointBytes / n),
+    bytesPerResourceByType: Object.fromEntries(Object.entries(byType).map(([t, e]) => [t, Math.round(e.bytes / e.count)])),
+  };
+}
+
+const PHASE_ARGS: Record<Phase, (parallel: number) => string[]> = {
+  create: (p) => ["up", "--yes", "--skip-preview", "--parallel", String(p)],
+  resize: (p) => ["up", "--yes", "--skip-preview", "--parallel", String(p)],
+  previewRefresh: (p) => ["preview", "--refresh", "--parallel", String(p)],
+  destroy: (p) => ["destroy", "--yes", "--skip-preview", "--parallel", String(p)],
+};
+
+async function timedPhase(stack: Stack, phase: Phase, n: number, parallel: number, cluster: TestCluster, extraEnv: NodeJS.ProcessEnv = {}): Promise<PhaseResult> {
+  if (phase === "resize") await (await pulumi(stack, ["config", "set", "sizeMiB", "2048", "--plaintext"])).done;
+  const daemons0 = daemonCpu(cluster);
+  const tree0 = selfChildrenCpu();
+  const t0 = process.hrtime.bigint();
+  const { pid, done } = await pulumi(stack, PHASE_ARGS[phase](parallel), extraEnv);
+  const sampler = sampleTree(pid, 250);
+  try {
+    await done;
+  } finally {
+    var seen = sampler.stop(); // eslint-disable-line no-var
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const treeCpuSec = selfChildrenCpu() - tree0;
+  const daemons1 = daemonCpu(cluster);
+  const cpuByRole: Record<string, number> = {};
+  const peakRssMiB: Record<string, number> = {};
+  for (const s of seen.values()) {
+    cpuByRole[s.role] = +((cpuByRole[s.role] ?? 0) + s.cpuSec).toFixed(2);
+    if (s.role === "providerHost" && s.childCpuSec > 0) cpuByRole.providerHostChildren = +((cpuByRole.providerHostChildren ?? 0) + s.childCpuSec).toFixed(2);
+    peakRssMiB[s.role] = Math.max(peakRssMiB[s.role] ?? 0, s.peakRssMiB);
+  }
+  const r: PhaseResult = {
+    n,
+    program: stack.program,
+    phase,
+    seconds: +seconds.toFixed(2),
+    secondsPerResource: +(seconds / n).toFixed(4),
+    treeCpuSec: +treeCpuSec.toFixed(2),
+    cpuByRole,
+    cephDaemonCpuSec: Object.fromEntries(Object.keys(daemons1).map((d) => [d, +(daemons1[d] - daemons0[d]).toFixed(2)])),
+    peakRssMiB,
+  };
+  if (phase === "create") r.state = await stateOf(stack, n);
+  return r;
+}
+
+export interface StackBenchOptions {
+  ns: number[];
+  parallel: number;
+  programs: Program[];
+  log: (s: string) => void;
+  /** Called after each phase (to save partial results). */
+  onResult?: (r: PhaseResult) => void;
+}
+
+/** Every phase at every N, the programs taking turns within a phase. */
+export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions): Promise<PhaseResult[]> {
+  const pool = "scale";
+  await cluster.ceph("osd", "pool", "create", pool, "32");
+  await cluster.rbd("pool", "init", pool);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-stacks-"));
+  const results: PhaseResult[] = [];
+  try {
+    for (const n of opts.ns) {
+      const stacks = await Promise.all(opts.programs.map((p) => makeStack(p, cluster, pool, n, workDir)));
+      try {
+        for (const phase of PHASES) {
+          for (const stack of stacks) {
+            const r = await timedPhase(stack, phase, n, opts.parallel, cluster);
+            opts.log(`stack N=${n} ${stack.program} ${phase}: ${r.seconds} s (${r.secondsPerResource} s/resource), tree CPU ${r.treeCpuSec} s`);
+            results.push(r);
+            opts.onResult?.(r);
+          }
+        }
+      } finally {
+        for (const s of stacks) await (await pulumi(s, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
+      }
+    }
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+export interface ProfileSummary {
+  process: string;
+  totalSampledMs: number;
+  top: Array<{ function: string; selfMs: number; percent: number }>;
+}
+
+/** One extra create+destroy of the project's program, CPU-profiling the program and provider host (not timed). */
+export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
+  const pool = "scale";
+  await cluster.ceph("osd", "pool", "create", pool, "32"); // succeeds if it exists
+  await cluster.rbd("pool", "init", pool);
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
+  const profDir = path.join(workDir, "profiles");
+  fs.mkdirSync(profDir);
+  try {
+    const stack = await makeStack("ceph", cluster, pool, n, workDir);
+    const env = { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir };
+    await (await pulumi(stack, PHASE_ARGS.create(parallel), env)).done;
+    await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
+    await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
+    const out: ProfileSummary[] = [];
+    for (const which of ["program", "providerHost"]) {
+      const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
+      if (chunks.length) out.push({ process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) });
+    }
+    for (const s of out) log(`profile ${s.process} (create of N=${n}): ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
+    return out;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"] } {
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const prof of profiles) {
+    const byId = new Map<number, any>(prof.nodes.map((x: any) => [x.id, x]));
+    prof.samples.forEach((id: number, i: number) => {
+      const dt = (prof.timeDeltas[i] ?? 0) / 1000;
+      const cf = byId.get(id).callFrame;
+      if (cf.functionName === "(idle)") return; // waiting, not running
+      if (cf.functionName === "dispatch" && !cf.url) return; // the inspector session: the sampler's own cost
+      const where = cf.url ? `${cf.url.replace(/^.*node_modules\//, "").replace(repoRoot + "/", "").replace(/^file:\/\//, "")}:${cf.lineNumber + 1}` : "";
+      const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
+      self.set(key, (self.get(key) ?? 0) + dt);
+      total += dt;
+    });
+  }
+  const top = [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([fn, ms]) => ({ function: fn, selfMs: Math.round(ms), percent: +((100 * ms) / total).toFixed(1) }));
+  return { totalSampledMs: Math.round(total), top };
+}
