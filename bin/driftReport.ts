@@ -91,11 +91,12 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
       put("protected", props.protected);
       return v;
     case "KeyringFile":
-      put("content", props.contentSha256, { secret: true });
+      // Read compares the file with the declared key and keeps only the verdict (no digest in state).
+      put("content", matches(props.contentMatches, "the declared key"));
       put("fileMode", props.fileMode, { show: octal });
       return v;
     case "LibvirtCephSecret":
-      put("value", props.valueSha256, { secret: true });
+      put("value", matches(props.valueMatches, "the declared key"));
       put("usageName", props.usageName);
       return v;
     case "CephClusterInfo":
@@ -119,7 +120,17 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
 }
 
 /** Properties that are not settings of the object: how to reach it, and the SDK's bookkeeping. */
-const NOT_SETTINGS = new Set(["__provider", "connection", "importId", "rendered", "renderedText", "ledger", "settings", "contentSha256", "valueSha256", "applications"]);
+const NOT_SETTINGS = new Set([
+  "__provider", "connection", "importId", "owner", "rendered", "renderedText", "ledger", "settings",
+  "contentMatches", "valueMatches", "contentSha256", "valueSha256", "applications",
+]);
+
+/** A read's verdict on a secret it compared (true, false, or not known yet), for a row. */
+function matches(verdict: unknown, what: string): unknown {
+  if (verdict === true) return `matches ${what}`;
+  if (verdict === false) return `differs from ${what}`;
+  return verdict;
+}
 
 function text(value: unknown): string {
   if (value === undefined || value === null) return "-";

@@ -65,7 +65,6 @@ export interface NativeAddon {
   ioctxOpen(c: ClusterHandle, pool: string, namespace?: string): Promise<IoCtxHandle>;
   ioctxClose(io: IoCtxHandle): Promise<void>;
   poolInit(io: IoCtxHandle, force: boolean): Promise<void>;
-  listObjects(io: IoCtxHandle, max: number): Promise<string[]>;
 
   imageCreate(io: IoCtxHandle, name: string, size: bigint, opts: NativeImageOptions): Promise<void>;
   imageList(io: IoCtxHandle): Promise<Array<{ name: string; id: string }>>;
@@ -111,6 +110,7 @@ export interface NativeAddon {
   metadataSet(img: ImageHandle, key: string, value: string): Promise<void>;
   metadataRemove(img: ImageHandle, key: string): Promise<void>;
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
+  listObjects(io: IoCtxHandle, limit: number): Promise<Array<[string, string]>>;
 
   /** Diagnostic: rejects the way a worker whose C++ code throws `message` does. */
   throwInWorker(message: string): Promise<never>;

@@ -123,23 +123,3 @@ test("applications, rbd pool init, stats, df, mon dump", async () => {
   await ceph.deletePool(fx.cluster, pool);
   await ceph.deletePool(fx.cluster, initPool);
 });
-
-test("listObjects lists a pool's objects in every namespace, exactly and at once", async () => {
-  const pool = uniqueName("objs");
-  await ceph.createPool(fx.cluster, pool);
-  const io = await fx.cluster.openIoCtx(pool);
-  try {
-    expect(await ceph.listObjects(io, 10)).toEqual([]);
-    const file = require("path").join(fx.tc.dir, "obj.bin");
-    require("fs").writeFileSync(file, "x");
-    const rados = (...args: string[]) => require("child_process").execFileSync("rados", ["-c", fx.tc.conf, "-p", pool, ...args]);
-    rados("put", "plain", file);
-    rados("-N", "tenant", "put", "in-ns", file);
-    expect((await ceph.listObjects(io, 10)).sort()).toEqual(["in-ns", "plain"]);
-    expect(await ceph.listObjects(io, 1)).toHaveLength(1);
-    await expect(ceph.listObjects(io, 0)).rejects.toThrow(/max: a positive integer expected/);
-  } finally {
-    await io.close();
-  }
-  await ceph.deletePool(fx.cluster, pool);
-});

@@ -42,40 +42,12 @@ Napi::Value PoolInit(const Napi::CallbackInfo& info) {
                [ioctx, force] { return rbd_pool_init(ioctx->raw(), force); });
 }
 
-// listObjects(ioctx, max) -> up to max object names, in every namespace of the pool. The ioctx's
-// namespace is set to all namespaces: callers pass an ioctx of their own.
-Napi::Value ListObjects(const Napi::CallbackInfo& info) {
-  auto ioctx = UnwrapIoCtx(info[0]);
-  uint64_t max = U64Arg(info, 1, "max");
-  auto names = std::make_shared<std::vector<std::string>>();
-  return Queue(
-      info.Env(), "list objects", {ioctx},
-      [ioctx, max, names]() -> int {
-        rados_ioctx_set_namespace(ioctx->raw(), LIBRADOS_ALL_NSPACES);
-        rados_list_ctx_t list = nullptr;
-        int rc = rados_nobjects_list_open(ioctx->raw(), &list);
-        if (rc < 0) return rc;
-        const char* entry = nullptr;
-        while (names->size() < max && (rc = rados_nobjects_list_next(list, &entry, nullptr, nullptr)) == 0) {
-          names->emplace_back(entry);
-        }
-        rados_nobjects_list_close(list);
-        return rc == -ENOENT || rc == 0 ? 0 : rc;
-      },
-      [names](Napi::Env env) {
-        auto out = Napi::Array::New(env, names->size());
-        for (size_t i = 0; i < names->size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(env, (*names)[i]));
-        return out;
-      });
-}
-
 }  // namespace
 
 void InitIoCtx(Napi::Env env, Napi::Object exports) {
   exports.Set("ioctxOpen", Napi::Function::New(env, IoCtxOpen, "ioctxOpen"));
   exports.Set("ioctxClose", Napi::Function::New(env, IoCtxClose, "ioctxClose"));
   exports.Set("poolInit", Napi::Function::New(env, PoolInit, "poolInit"));
-  exports.Set("listObjects", Napi::Function::New(env, ListObjects, "listObjects"));
 }
 
 }  // namespace ceph_native
