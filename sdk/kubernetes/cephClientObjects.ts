@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CephUser } from "../cephUser";
 import { CephClusterInfo } from "../clusterInfo";
 import { OPENSTACK_HELM_NAMES } from "./chartValues";
-import { secretData, standardLabels, targetOptions, type KubernetesTarget } from "./target";
+import { MANAGED_ANNOTATIONS, secretData, standardLabels, targetOptions, type KubernetesTarget } from "./target";
 
 /** The client ceph.conf text the charts want: how to find the cluster, nothing else. */
 export function clientConfText(info: CephClusterInfo): pulumi.Output<string> {
@@ -21,6 +21,7 @@ export function cephConfConfigMap(name: string, target: KubernetesTarget, info: 
         name: OPENSTACK_HELM_NAMES.cephConfConfigMap,
         namespace: target.namespace,
         labels: standardLabels({ partOf, component: "ceph-conf", instance: name, extra: target.labels }),
+        annotations: MANAGED_ANNOTATIONS,
       },
       data: { "ceph.conf": clientConfText(info) },
     },
@@ -44,6 +45,7 @@ export function userKeySecret(
         name: secretName,
         namespace: target.namespace,
         labels: standardLabels({ partOf: "openstack", component, instance: name, extra: target.labels }),
+        annotations: MANAGED_ANNOTATIONS,
       },
       type: "kubernetes.io/rbd",
       data: { key: secretData(user.key) },

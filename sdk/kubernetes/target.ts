@@ -29,6 +29,13 @@ export function standardLabels(opts: { partOf: string; component: string; instan
   };
 }
 
+/**
+ * Annotations every delivered object carries: these objects are declared here, so an edit made out
+ * of band (another field manager now owns a field) is drift that `up` takes back, not a
+ * server-side-apply conflict that fails the preview.
+ */
+export const MANAGED_ANNOTATIONS = { "pulumi.com/patchForce": "true" } as const;
+
 /** Resource options that put a child object on the target's provider. */
 export function targetOptions(target: KubernetesTarget, parent: pulumi.Resource, name: string): pulumi.CustomResourceOptions {
   return { parent, provider: target.provider ?? ownProvider(target, parent, name) };
