@@ -8,7 +8,7 @@ import { generateCephxKey, keyringText } from "./cephx";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
-import { cephxKey, parseInputs } from "./validate";
+import { cephxKey, clientEntity, parseInputs } from "./validate";
 
 const capsSchema = z
   .object(Object.fromEntries(CAP_DAEMONS.map((d) => [d, z.string().optional()])) as Record<(typeof CAP_DAEMONS)[number], z.ZodOptional<z.ZodString>>)
@@ -27,9 +27,7 @@ export const cephUserInputs = z.object({
   connection: connectionSchema,
   /** Set by the SDK from the `import` resource option: adopt this existing user. */
   importId: z.string().optional(),
-  entity: z
-    .string()
-    .regex(/^client\.[A-Za-z0-9_.-]+$/, "must be a client entity like 'client.cinder'"),
+  entity: clientEntity(),
   caps: capsSchema,
   /** A key chosen by the user (a secret); otherwise the cluster generates one. */
   key: cephxKey()

@@ -12,6 +12,7 @@ export const connectionSchema = z
     monHost: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     entity: z
       .string()
+      .max(256, "must be at most 256 characters")
       .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_.-]+$/, "must be a full entity name like 'client.admin'")
       .optional(),
     key: cephxKey()
