@@ -44,8 +44,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${uniqueCounter}`;
 }
 
-export function startCluster(): TestCluster {
-  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+/** `mons: 3` starts three monitors in one quorum, `osds: N` N OSDs (scripts/ceph-cluster.sh). */
+export function startCluster(opts: { mons?: 1 | 3; osds?: number } = {}): TestCluster {
+  const env = { ...process.env, CEPH_MONS: String(opts.mons ?? 1), CEPH_OSDS: String(opts.osds ?? 1) };
+  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
   const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const m = /^(CEPH_[A-Z_]+)=(.*)$/.exec(line.trim());
