@@ -1,6 +1,6 @@
 // cephx users: typed wrappers around the `auth` mon commands. Keys are secrets: they are
 // redacted from every error message (Ceph's `outs` text included).
-import type { Cluster } from "./cluster";
+import { jsonReply, type Cluster } from "./cluster";
 import { cephError, ErrorContext, invalidArgument } from "./errors";
 
 export type CapService = "mon" | "osd" | "mgr" | "mds";
@@ -50,7 +50,11 @@ function toEntity(raw: { entity: string; key: string; caps?: Record<string, stri
 export async function authGetOrCreate(c: Cluster, entity: string, caps: Caps): Promise<AuthEntity> {
   const op = "auth get-or-create";
   const ctx = checkEntity(c, entity, op);
-  const { json } = await c.command("mon", { prefix: op, entity, caps: capsList(caps, op, ctx), format: "json" }, undefined, { entity });
+  const json = jsonReply(
+    await c.command("mon", { prefix: op, entity, caps: capsList(caps, op, ctx), format: "json" }, undefined, { entity }),
+    "array", op, ctx,
+  );
+  if (!json[0]) throw cephError("EBADMSG", op, ctx, { detail: "expected the user in the reply" });
   return toEntity(json[0]);
 }
 
@@ -58,8 +62,9 @@ export async function authGetOrCreate(c: Cluster, entity: string, caps: Caps): P
 export async function authGet(c: Cluster, entity: string): Promise<AuthEntity> {
   const op = "auth get";
   const ctx = checkEntity(c, entity, op);
-  const { json } = await c.command("mon", { prefix: op, entity, format: "json" }, undefined, { entity });
-  if (!Array.isArray(json) || !json[0]) throw cephError("ENOENT", op, ctx);
+  // A missing user is the mon's ENOENT; a reply we cannot read must not pass for one.
+  const json = jsonReply(await c.command("mon", { prefix: op, entity, format: "json" }, undefined, { entity }), "array", op, ctx);
+  if (!json[0]) throw cephError("EBADMSG", op, ctx, { detail: "expected the user in the reply" });
   return toEntity(json[0]);
 }
 
@@ -90,7 +95,7 @@ export async function authImport(c: Cluster, entity: string, key: string, caps: 
 export async function authPrintKey(c: Cluster, entity: string): Promise<string> {
   const op = "auth print-key";
   const ctx = checkEntity(c, entity, op);
-  const { json } = await c.command("mon", { prefix: op, entity, format: "json" }, undefined, { entity });
-  if (!json || typeof json.key !== "string") throw cephError("ENOENT", op, ctx);
+  const json = jsonReply(await c.command("mon", { prefix: op, entity, format: "json" }, undefined, { entity }), "object", op, ctx);
+  if (typeof json.key !== "string") throw cephError("EBADMSG", op, ctx, { detail: "expected a key in the reply" });
   return json.key;
 }

@@ -12,7 +12,8 @@
         "src/trash.cc",
         "src/clone.cc",
         "src/watchers.cc",
-        "src/metadata.cc"
+        "src/metadata.cc",
+        "src/objects.cc"
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

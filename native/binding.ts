@@ -110,6 +110,7 @@ export interface NativeAddon {
   metadataSet(img: ImageHandle, key: string, value: string): Promise<void>;
   metadataRemove(img: ImageHandle, key: string): Promise<void>;
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
+  listObjects(io: IoCtxHandle, limit: number): Promise<Array<[string, string]>>;
 }
 
 /**

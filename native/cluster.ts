@@ -1,6 +1,6 @@
 // Connecting to a cluster, mon/mgr commands, and pool I/O contexts.
 import { addon, ClusterHandle, IoCtxHandle } from "./binding";
-import { CephError, ErrorContext, invalidArgument } from "./errors";
+import { CephError, cephError, ErrorContext, invalidArgument } from "./errors";
 import { HandleGuard, RunOptions, Timeouts } from "./handle";
 
 export interface ConnectOptions {
@@ -171,15 +171,27 @@ function wantsJson(cmd: Record<string, unknown>): boolean {
   return cmd.format === "json" || cmd.format === "json-pretty";
 }
 
-function parseJson(outbuf: Buffer, required: boolean): unknown {
+/** @internal Parses a command's output; asked-for JSON that does not parse is an error, never an empty result. */
+export function parseJson(outbuf: Buffer, required: boolean, op: string, ctx: ErrorContext): unknown {
   const text = outbuf.toString("utf8").trim();
   if (text === "") return undefined;
   if (!required && !(text.startsWith("{") || text.startsWith("["))) return undefined;
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    if (!required) return undefined;
+    throw cephError("EBADMSG", op, ctx, { detail: `${text.length} bytes that do not parse` });
   }
+}
+
+/**
+ * The JSON a command must answer with, checked for its shape: a missing or malformed reply is an
+ * error naming the cluster and the operation (not a TypeError, not an empty list).
+ */
+export function jsonReply(res: CommandResult, kind: "array" | "object", op: string, ctx: ErrorContext): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ok = kind === "array" ? Array.isArray(res.json) : typeof res.json === "object" && res.json !== null && !Array.isArray(res.json);
+  if (!ok) throw cephError("EBADMSG", op, ctx, { detail: `expected a JSON ${kind}` });
+  return res.json;
 }
 
 export class Cluster {
@@ -211,7 +223,7 @@ export class Cluster {
 
   /** Mon addresses from the current monmap, e.g. ["v2:127.0.0.1:3300"]. */
   async monAddrs(): Promise<string[]> {
-    const { json } = await this.monCommand({ prefix: "mon dump", format: "json" });
+    const json = jsonReply(await this.monCommand({ prefix: "mon dump", format: "json" }), "object", "mon dump", this.ctx());
     const addrs: string[] = [];
     for (const mon of json?.mons ?? []) {
       for (const a of mon.public_addrs?.addrvec ?? []) addrs.push(`${a.type}:${a.addr}`);
@@ -248,7 +260,7 @@ export class Cluster {
       () => (target === "mon" ? addon().monCommand(this.handle, json, input) : addon().mgrCommand(this.handle, json, input)),
       { redact: opts.redact },
     );
-    const parsed = parseJson(res.outbuf, wantsJson(cmd));
+    const parsed = parseJson(res.outbuf, wantsJson(cmd), cmd.prefix, ctx);
     return parsed === undefined ? { outs: res.outs, outbuf: res.outbuf } : { outs: res.outs, outbuf: res.outbuf, json: parsed };
   }
 

@@ -67,6 +67,8 @@ export class InvalidArgumentError extends CephError {}
 export class NotEmptyError extends CephError {}
 /** A call on a cluster, ioctx or image that was closed (code "ECLOSED"). */
 export class ClosedError extends CephError {}
+/** A reply from the cluster that is not what the operation expects (e.g. JSON that does not parse). */
+export class BadReplyError extends CephError {}
 
 const errno = osConstants.errno;
 
@@ -81,6 +83,7 @@ const classByCode: Record<string, new (init: CephErrorInit) => CephError> = {
   EINVAL: InvalidArgumentError,
   ENOTEMPTY: NotEmptyError,
   ECLOSED: ClosedError,
+  EBADMSG: BadReplyError,
 };
 
 /** Descriptions for errors built on the TypeScript side (the addon supplies its own). */
@@ -93,6 +96,7 @@ const descriptions: Record<string, string> = {
   ETIMEDOUT: "Connection timed out",
   EINVAL: "Invalid argument",
   ENOTEMPTY: "Directory not empty",
+  EBADMSG: "the reply is not the JSON expected",
 };
 
 function target(ctx: ErrorContext): string {

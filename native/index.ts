@@ -19,6 +19,7 @@ export {
 export type { Size, CreateImageOptions, CloneOptions, OpenImageOptions, ImageStat, LinkedImage } from "./image";
 export * from "./snapshot";
 export * from "./trash";
+export * from "./objects";
 export {
   CephError,
   NotFoundError,
@@ -29,6 +30,7 @@ export {
   InvalidArgumentError,
   NotEmptyError,
   ClosedError,
+  BadReplyError,
   isCephError,
 } from "./errors";
 export type { ErrorContext } from "./errors";

@@ -1,6 +1,6 @@
 // Pools: typed wrappers around mon commands, plus rbd pool init.
 import { addon } from "./binding";
-import type { Cluster, IoCtx } from "./cluster";
+import { jsonReply, type Cluster, type IoCtx } from "./cluster";
 import { cephError, ErrorContext, invalidArgument } from "./errors";
 
 export type PoolSettingKey = "size" | "min_size" | "pg_num" | "pg_autoscale_mode" | "crush_rule";
@@ -71,14 +71,14 @@ export async function deletePool(c: Cluster, name: string): Promise<void> {
 }
 
 export async function listPools(c: Cluster): Promise<string[]> {
-  const { json } = await c.monCommand({ prefix: "osd pool ls", format: "json" });
-  return json ?? [];
+  // An unreadable listing must not look like "no pools": callers decide from it whether a pool exists.
+  return jsonReply(await c.monCommand({ prefix: "osd pool ls", format: "json" }), "array", "osd pool ls", c.ctx());
 }
 
 export async function getPoolSettings(c: Cluster, name: string): Promise<PoolSettings> {
   const op = "osd pool get";
-  checkPool(c, name, op);
-  const { json } = await poolCommand(c, name, { prefix: op, pool: name, var: "all", format: "json" });
+  const ctx = checkPool(c, name, op);
+  const json = jsonReply(await poolCommand(c, name, { prefix: op, pool: name, var: "all", format: "json" }), "object", op, ctx);
   return {
     size: json.size,
     minSize: json.min_size,
@@ -115,7 +115,7 @@ export async function setPoolSetting(
 export async function getPoolQuota(c: Cluster, name: string): Promise<PoolQuota> {
   const op = "osd pool ls";
   const ctx = checkPool(c, name, op);
-  const { json } = await poolCommand(c, name, { prefix: op, detail: "detail", format: "json" });
+  const json = jsonReply(await poolCommand(c, name, { prefix: op, detail: "detail", format: "json" }), "array", op, ctx);
   const pool = (json as Array<Record<string, unknown>>).find((p) => p.pool_name === name);
   if (!pool) throw cephError("ENOENT", "get pool quota", ctx, { detail: `pool '${name}' does not exist` });
   return { maxBytes: Number(pool.quota_max_bytes), maxObjects: Number(pool.quota_max_objects) };
@@ -150,9 +150,8 @@ export async function enableApplication(c: Cluster, pool: string, app: string, o
 
 export async function getApplications(c: Cluster, pool: string): Promise<Record<string, Record<string, string>>> {
   const op = "osd pool application get";
-  checkPool(c, pool, op);
-  const { json } = await poolCommand(c, pool, { prefix: op, pool, format: "json" });
-  return json ?? {};
+  const ctx = checkPool(c, pool, op);
+  return jsonReply(await poolCommand(c, pool, { prefix: op, pool, format: "json" }), "object", op, ctx);
 }
 
 /** Per-pool usage from `ceph df`. */
@@ -169,15 +168,37 @@ export async function poolStats(c: Cluster): Promise<PoolStat[]> {
 
 /** `ceph df detail` as JSON. */
 export async function df(c: Cluster): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return (await c.monCommand({ prefix: "df", detail: "detail", format: "json" })).json;
+  return jsonReply(await c.monCommand({ prefix: "df", detail: "detail", format: "json" }), "object", "df", c.ctx());
 }
 
 /** `ceph mon dump` as JSON. */
 export async function monDump(c: Cluster): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return (await c.monCommand({ prefix: "mon dump", format: "json" })).json;
+  return jsonReply(await c.monCommand({ prefix: "mon dump", format: "json" }), "object", "mon dump", c.ctx());
 }
 
 /** rbd_pool_init: prepares a pool for RBD (application tag and rbd_info object). */
 export async function poolInit(io: IoCtx, force = false): Promise<void> {
   await io.guard.run("init rbd pool", io.ctx(), () => addon().poolInit(io.handle, force));
+}
+
+/** Sets one key of a pool's application metadata (`osd pool application set`); the application must be enabled. */
+export async function setApplicationMetadata(c: Cluster, pool: string, app: string, key: string, value: string): Promise<void> {
+  const op = "osd pool application set";
+  const ctx = checkPool(c, pool, op);
+  if (typeof app !== "string" || !/^[A-Za-z0-9_.-]+$/.test(app)) throw invalidArgument(op, ctx, "application name must be a simple word");
+  if (typeof key !== "string" || !/^[A-Za-z0-9_.-]+$/.test(key)) throw invalidArgument(op, ctx, "key must be a simple word");
+  if (typeof value !== "string" || /[\0\n]/.test(value)) throw invalidArgument(op, ctx, "value must be a one-line string");
+  await poolCommand(c, pool, { prefix: op, pool, app, key, value });
+}
+
+/** Renames a pool (`osd pool rename`): one mon transaction. EEXIST when the new name is taken. */
+export async function renamePool(c: Cluster, from: string, to: string): Promise<void> {
+  const op = "osd pool rename";
+  checkPool(c, from, op);
+  checkPool(c, to, op);
+  const pools = await listPools(c);
+  // The mon answers 0 when the source is gone and the target exists (an idempotent retry); here
+  // a taken target must be an error, since it may be someone else's pool.
+  if (pools.includes(to)) throw cephError("EEXIST", op, c.ctx({ pool: to }), { detail: `pool '${to}' already exists` });
+  await poolCommand(c, from, { prefix: op, srcpool: from, destpool: to });
 }

@@ -1,10 +1,13 @@
 // LibvirtCephSecret: the libvirt secret (usage ceph, a chosen UUID) holding a Ceph client key, so
-// QEMU can attach RBD disks for Nova and Cinder. The key reaches virsh only through a private file;
-// state keeps a digest of the value, so read detects a changed or missing secret.
+// QEMU can attach RBD disks for Nova and Cinder. The key reaches virsh only through a private file.
+// State keeps no digest of the value (a digest would let anyone holding the state test guessed
+// keys): read compares the daemon's value with the declared key and records only whether it matches.
+// The secret's description names its owner, so a create finds its own secret and nobody else's.
 import { createHash } from "crypto";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { defineCephSecret, getCephSecret, undefineCephSecret } from "./libvirt/secret";
+import { ownerSchema } from "./ownership";
 import { cephxKey, containsUnknown, parseInputs } from "./validate";
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -16,11 +19,17 @@ export const libvirtSecretInputs = z.object({
   usageName: z.string().min(1).max(256).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters or line breaks"),
   key: cephxKey(),
   timeoutSec: z.number().positive().max(600).default(30),
+  /** Set by the SDK: "<project>/<stack>/<resource>", written into the secret's description. */
+  owner: ownerSchema,
+  /** Set by the SDK from the `import` resource option (the UUID): adopt this existing secret. */
+  importId: z.string().optional(),
 });
 
 type LibvirtSecretInputs = z.output<typeof libvirtSecretInputs>;
 
-const digest = (value: string) => createHash("sha256").update(value).digest("hex");
+const MARKER = "managed by Pulumi: ";
+const describeOwner = (owner: string | undefined) => (owner ? `${MARKER}${owner}` : undefined);
+const ownerIn = (description: string | undefined) => (description?.startsWith(MARKER) ? description.slice(MARKER.length) : undefined);
 
 async function state(inputs: LibvirtSecretInputs) {
   const s = await getCephSecret({ uri: inputs.uri, uuid: inputs.uuid, timeoutMs: inputs.timeoutSec * 1000 });
@@ -29,8 +38,19 @@ async function state(inputs: LibvirtSecretInputs) {
     ...inputs,
     usageName: s.usageName ?? "",
     usageType: s.usageType,
-    valueSha256: s.value === undefined ? "" : digest(s.value),
+    valueMatches: s.value === inputs.key,
   };
+}
+
+function define(inputs: LibvirtSecretInputs) {
+  return defineCephSecret({
+    uri: inputs.uri,
+    uuid: inputs.uuid,
+    usageName: inputs.usageName,
+    key: inputs.key,
+    description: describeOwner(inputs.owner),
+    timeoutMs: inputs.timeoutSec * 1000,
+  });
 }
 
 export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
@@ -48,7 +68,9 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
     if (olds.uri !== inputs.uri) changed.push("uri");
     if (olds.uuid !== inputs.uuid) changed.push("uuid");
     if (olds.usageName !== inputs.usageName) changed.push("usageName");
-    if (olds.valueSha256 !== digest(inputs.key)) changed.push("value");
+    // valueMatches is read's verdict; a state from before it kept an unsalted digest instead.
+    const legacyDigest = olds.valueSha256 !== undefined && olds.valueSha256 !== createHash("sha256").update(inputs.key).digest("hex");
+    if (olds.key !== inputs.key || olds.valueMatches === false || legacyDigest) changed.push("value");
     // libvirt will not move a UUID to another usage name: that is a new secret.
     const replaces = changed.filter((p) => p === "uri" || p === "uuid" || p === "usageName");
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.includes("usageName") && !replaces.includes("uuid") };
@@ -56,7 +78,31 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
 
   async create(raw) {
     const inputs = libvirtSecretInputs.parse(raw);
-    await defineCephSecret({ uri: inputs.uri, uuid: inputs.uuid, usageName: inputs.usageName, key: inputs.key, timeoutMs: inputs.timeoutSec * 1000 });
+    const where = `libvirt secret ${inputs.uuid} at ${inputs.uri}`;
+    const existing = await getCephSecret({ uri: inputs.uri, uuid: inputs.uuid, timeoutMs: inputs.timeoutSec * 1000 });
+    if (inputs.importId !== undefined) {
+      if (inputs.importId !== inputs.uuid) throw new Error(`import id "${inputs.importId}" does not name ${where} (expected "${inputs.uuid}")`);
+      if (!existing) throw new Error(`cannot import ${where}: it does not exist`);
+      const found = [
+        ...(existing.usageType !== "ceph" ? [`usage type: declared "ceph", actual "${existing.usageType}"`] : []),
+        ...(existing.usageName !== inputs.usageName ? [`usageName: declared ${JSON.stringify(inputs.usageName)}, actual ${JSON.stringify(existing.usageName)}`] : []),
+        ...(existing.value !== inputs.key ? ["value differs"] : []),
+      ];
+      if (found.length > 0) throw new Error(`cannot import ${where}: the declaration differs (${found.join("; ")}). Make the program match, import, then change it`);
+      return { id: inputs.uuid, outs: (await state(inputs))! };
+    }
+    if (existing) {
+      const owner = ownerIn(existing.description);
+      // Only this resource's own secret (a create cut short) is finished; anyone else's is left alone.
+      if (!inputs.owner || owner !== inputs.owner) {
+        const by = owner ? `it was created by ${owner}` : "it was not created by this stack";
+        throw new Error(
+          `${where} already exists and ${by}; nothing was changed. To manage it from this resource, declare it with the ` +
+            `resource option import: "${inputs.uuid}" (the declaration must match it)`,
+        );
+      }
+    }
+    await define(inputs);
     return { id: inputs.uuid, outs: (await state(inputs))! };
   },
 
@@ -68,7 +114,7 @@ export const libvirtSecretProvider: pulumi.dynamic.ResourceProvider = {
 
   async update(_id, _olds, news) {
     const inputs = libvirtSecretInputs.parse(news);
-    await defineCephSecret({ uri: inputs.uri, uuid: inputs.uuid, usageName: inputs.usageName, key: inputs.key, timeoutMs: inputs.timeoutSec * 1000 });
+    await define(inputs);
     return { outs: (await state(inputs))! };
   },
 

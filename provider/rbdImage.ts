@@ -5,7 +5,8 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Image, IoCtx } from "../native";
 import { clusterLabel, connectionSchema, getCluster, type Connection } from "./connection";
-import { checkAdoption, notFoundForImport } from "./adopt";
+import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
+import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
@@ -40,6 +41,8 @@ export const rbdImageInputs = z
     connection: connectionSchema,
     /** Set by the SDK from the `import` resource option: adopt this existing object. */
     importId: z.string().optional(),
+    /** Set by the SDK: "<project>/<stack>/<resource>", written as the image's owner marker. */
+    owner: ownerSchema,
     pool: cephName("pool"),
     name: cephName("name"),
     size: sizeSchema,
@@ -186,23 +189,41 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         });
         return { id: describe(inputs), outs };
       }
+      const label = clusterLabel(inputs.connection);
+      const found = await imageOwner(io, inputs.name);
+      if (found.exists) return adoptOwnImage(inputs, io, found.owner);
+      // Built under a staging name and renamed once it carries its marker, so an image at the
+      // declared name without this resource's marker is never one a crashed create left behind.
+      const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+      await n.removeImage(io, staging).catch((e) => {
+        if (!n.isCephError(e, "ENOENT")) throw e;
+      });
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
         const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
         await withPool(inputs.connection, src.pool, (parentIo) =>
-          n.cloneImage(parentIo, src.image, src.snapshot, io, inputs.name, { features, order }),
+          n.cloneImage(parentIo, src.image, src.snapshot, io, staging, { features, order }),
         );
-        return n.withImage(io, inputs.name, async (img) => {
+        await n.withImage(io, staging, async (img) => {
+          if (inputs.owner) await img.metadataSet(OWNER_KEY, inputs.owner);
           if (inputs.flattenOnCreate || depth > inputs.maxCloneDepth) await img.flatten();
           const st = await img.stat();
           if (inputs.size > st.size) await img.resize(inputs.size);
-          const outs = await readState(inputs, img);
-          return { id: describe(inputs), outs };
         });
+      } else {
+        await n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool });
+        if (inputs.owner) await n.withImage(io, staging, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
       }
-      await n.createImage(io, inputs.name, { size: inputs.size, order, features, dataPool: inputs.dataPool });
-      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img));
+      try {
+        await n.renameImage(io, staging, inputs.name);
+      } catch (e) {
+        // Someone created the declared name meanwhile: theirs stays, the staging image goes.
+        if (!n.isCephError(e, "EEXIST")) throw e;
+        await n.removeImage(io, staging);
+        throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: (await imageOwner(io, inputs.name)).owner });
+      }
+      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
       return { id: describe(inputs), outs };
     });
   },
@@ -247,6 +268,26 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     await deleteImage(inputs);
   },
 };
+
+/** Whether an image exists at `name`, and the owner its marker names (undefined: no marker). */
+async function imageOwner(io: IoCtx, name: string): Promise<{ exists: boolean; owner?: string }> {
+  const n = native();
+  try {
+    return await n.withImage(io, name, async (img) => ({ exists: true, owner: await img.metadataGet(OWNER_KEY) }), { readOnly: true });
+  } catch (e) {
+    if (n.isCephError(e, "ENOENT")) return { exists: false };
+    throw e;
+  }
+}
+
+/** Create found an image at the declared name: adopt it if its marker is this resource's and it matches, else refuse. */
+async function adoptOwnImage(inputs: RbdImageInputs, io: IoCtx, owner: string | undefined) {
+  const label = clusterLabel(inputs.connection);
+  if (!inputs.owner || owner !== inputs.owner) throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: owner });
+  const outs = await native().withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+  checkOwnAdoption({ cluster: label, what: "image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
+  return { id: describe(inputs), outs };
+}
 
 function safeParseSize(v: unknown): number | undefined {
   try {

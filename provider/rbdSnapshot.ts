@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Image } from "../native";
 import { clusterLabel, connectionSchema, getCluster, type Connection } from "./connection";
 import { checkAdoption, notFoundForImport } from "./adopt";
+import { notOurs, OWNER_KEY, ownerSchema } from "./ownership";
 import { diffProperties } from "./diff";
 import { cephName, parseInputs } from "./validate";
 
@@ -13,6 +14,8 @@ export const rbdSnapshotInputs = z.object({
   connection: connectionSchema,
   /** Set by the SDK from the `import` resource option: adopt this existing snapshot. */
   importId: z.string().optional(),
+  /** Set by the SDK: "<project>/<stack>/<resource>", kept in a metadata key of the snapshot's image. */
+  owner: ownerSchema,
   pool: cephName("pool"),
   image: cephName("image"),
   name: cephName("name"),
@@ -28,6 +31,8 @@ function native(): typeof import("../native") {
 }
 
 const describe = (s: RbdSnapshotInputs) => `${s.pool}/${s.image}@${s.name}`;
+/** Snapshots carry no metadata of their own: their owner marker is a metadata key on their image. */
+const markerKey = (s: RbdSnapshotInputs) => `${OWNER_KEY}.snap.${s.name}`;
 
 async function withImage<T>(conn: Connection, pool: string, image: string, fn: (img: Image) => Promise<T>): Promise<T> {
   const c = await getCluster(conn);
@@ -101,8 +106,20 @@ export const rbdSnapshotProvider: pulumi.dynamic.ResourceProvider = {
         });
         return { id: describe(inputs), outs };
       }
-      await img.createSnap(inputs.name);
-      if (inputs.protected) await img.protectSnap(inputs.name);
+      const existing = await readSnapshot(inputs, img);
+      if (existing) {
+        const owner = await img.metadataGet(markerKey(inputs));
+        if (!inputs.owner || owner !== inputs.owner) {
+          throw notOurs({ cluster: clusterLabel(inputs.connection), what: "snapshot", id: describe(inputs), found: owner });
+        }
+        // This resource's own snapshot, from a create cut short: finish it.
+      } else {
+        // The marker goes first: a crash then leaves a marker without a snapshot (rewritten on the
+        // next try), never a snapshot of ours without one.
+        if (inputs.owner) await img.metadataSet(markerKey(inputs), inputs.owner);
+        await img.createSnap(inputs.name);
+      }
+      if (inputs.protected && !existing?.protected) await img.protectSnap(inputs.name);
       return { id: describe(inputs), outs: (await readSnapshot(inputs, img))! };
     });
   },
@@ -144,6 +161,7 @@ export const rbdSnapshotProvider: pulumi.dynamic.ResourceProvider = {
         await refuseIfCloned(inputs, img, "delete");
         if (current.protected) await img.unprotectSnap(inputs.name);
         await img.removeSnap(inputs.name);
+        if ((await img.metadataGet(markerKey(inputs))) !== undefined) await img.metadataRemove(markerKey(inputs));
       });
     } catch (e) {
       if (n.isCephError(e, "ENOENT")) return;

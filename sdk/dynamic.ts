@@ -46,3 +46,12 @@ export function takeImport(opts?: pulumi.CustomResourceOptions): {
   const { import: importId, ...rest } = opts;
   return { opts: rest, importId };
 }
+
+/**
+ * Who creates this resource's objects: "<project>/<stack>/<resource name>". The provider writes it
+ * into the object (image metadata, pool application metadata, the libvirt secret's description) so
+ * that a create repeated after a crash, or an `up` on a lost state, recognises its own objects.
+ */
+export function ownerOf(name: string): string {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/${name}`;
+}

@@ -6,7 +6,7 @@ import { CephCluster } from "./cluster";
 import { CephClusterInfo } from "./clusterInfo";
 import { CephUser } from "./cephUser";
 import { ConfigSettings } from "./configSettings";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { dynamicProvider, MODULE, ownerOf } from "./dynamic";
 
 export interface KeyringFileArgs {
   /** Absolute path, conventionally /etc/ceph/ceph.client.<name>.keyring. */
@@ -22,13 +22,14 @@ export class KeyringFile extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
   /** The file's mode as found on disk (0600 when in order). */
   declare readonly fileMode: pulumi.Output<number>;
-  declare readonly contentSha256: pulumi.Output<string>;
+  /** Whether the file held exactly the declared keyring when last read (state keeps no digest of keys). */
+  declare readonly contentMatches: pulumi.Output<boolean>;
 
   constructor(name: string, args: KeyringFileArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       dynamicProvider("KeyringFile"),
       name,
-      { ...args, key: pulumi.secret(args.key), fileMode: undefined, contentSha256: undefined },
+      { ...args, owner: ownerOf(name), key: pulumi.secret(args.key), fileMode: undefined, contentMatches: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
       MODULE,
       "KeyringFile",

@@ -1,6 +1,6 @@
 // LibvirtCephSecret: the libvirt secret holding a Ceph client key for QEMU's RBD disks (Nova, Cinder).
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, MODULE } from "./dynamic";
+import { dynamicProvider, MODULE, ownerOf, takeImport } from "./dynamic";
 
 export interface LibvirtCephSecretArgs {
   /** libvirt connection URI (default qemu:///system). */
@@ -17,14 +17,16 @@ export interface LibvirtCephSecretArgs {
 export class LibvirtCephSecret extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly usageName: pulumi.Output<string>;
-  /** Digest of the stored value, so a changed value shows as drift without exposing it. */
-  declare readonly valueSha256: pulumi.Output<string>;
+  /** Whether the daemon's value was the declared key when last read (state keeps no digest of keys). */
+  declare readonly valueMatches: pulumi.Output<boolean>;
 
-  constructor(name: string, args: LibvirtCephSecretArgs, opts?: pulumi.CustomResourceOptions) {
+  /** `opts.import` adopts an existing secret (its id: the UUID) after checking it matches these args. */
+  constructor(name: string, args: LibvirtCephSecretArgs, options?: pulumi.CustomResourceOptions) {
+    const { opts, importId } = takeImport(options);
     super(
       dynamicProvider("LibvirtCephSecret"),
       name,
-      { ...args, uri: args.uri ?? "qemu:///system", key: pulumi.secret(args.key), valueSha256: undefined },
+      { ...args, owner: ownerOf(name), uri: args.uri ?? "qemu:///system", key: pulumi.secret(args.key), importId, valueMatches: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
       MODULE,
       "LibvirtCephSecret",

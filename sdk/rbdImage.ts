@@ -1,7 +1,7 @@
 // RbdImage: an RBD image in a pool (a Cinder volume), optionally a clone of a snapshot.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { dynamicProvider, MODULE, takeImport, ownerOf } from "./dynamic";
 
 export type ImageFeature = "layering" | "striping" | "exclusive-lock" | "object-map" | "fast-diff" | "deep-flatten" | "journaling";
 
@@ -49,7 +49,7 @@ export class RbdImage extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("RbdImage"),
       name,
-      { ...rest, connection: cluster.connection, importId, imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined },
+      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined },
       opts,
       MODULE,
       "RbdImage",

@@ -1,7 +1,7 @@
 // RbdSnapshot: a snapshot of an RBD image, protected when clones will be made from it.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { dynamicProvider, MODULE, takeImport, ownerOf } from "./dynamic";
 
 export interface RbdSnapshotArgs {
   cluster: CephCluster;
@@ -31,7 +31,7 @@ export class RbdSnapshot extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("RbdSnapshot"),
       name,
-      { ...rest, connection: cluster.connection, importId, snapId: undefined, size: undefined, protected: rest.protected },
+      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), snapId: undefined, size: undefined, protected: rest.protected },
       opts,
       MODULE,
       "RbdSnapshot",

@@ -9,16 +9,19 @@ export interface SecretDescription {
   usageName: string | undefined;
   ephemeral: boolean;
   private: boolean;
+  /** The secret's <description>, if it has one (the provider's owner marker lives there). */
+  description?: string;
 }
 
 /**
  * A persistent (ephemeral='no'), readable (private='no') ceph secret, as Nova and Cinder expect:
  * libvirt hands the value to QEMU for RBD disks, and the provider reads it back to detect drift.
  */
-export function renderCephSecretXml(uuid: string, usageName: string): string {
+export function renderCephSecretXml(uuid: string, usageName: string, description?: string): string {
   return [
     "<secret ephemeral='no' private='no'>",
     `  <uuid>${escapeXml(uuid)}</uuid>`,
+    ...(description !== undefined ? [`  <description>${escapeXml(description)}</description>`] : []),
     "  <usage type='ceph'>",
     `    <name>${escapeXml(usageName)}</name>`,
     "  </usage>",
@@ -34,6 +37,7 @@ export function parseSecretXml(xml: string): SecretDescription {
   const [, rootAttributes, body] = root;
   const uuid = /<uuid>([^<]*)<\/uuid>/.exec(body)?.[1];
   if (uuid === undefined) throw new Error("libvirt secret XML has no <uuid>");
+  const description = /<description>([^<]*)<\/description>/.exec(body)?.[1];
   const usage = /<usage\b([^>]*?)(?:\/>|>([\s\S]*?)<\/usage>)/.exec(body);
   const usageName = usage?.[2] ? /<(?:name|volume|target)>([^<]*)<\//.exec(usage[2])?.[1] : undefined;
   return {
@@ -42,6 +46,7 @@ export function parseSecretXml(xml: string): SecretDescription {
     usageName: usageName === undefined ? undefined : unescapeXml(usageName),
     ephemeral: attribute(rootAttributes, "ephemeral") === "yes",
     private: attribute(rootAttributes, "private") === "yes",
+    ...(description !== undefined ? { description: unescapeXml(description) } : {}),
   };
 }
 

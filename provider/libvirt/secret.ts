@@ -24,6 +24,8 @@ export interface CephSecretSpec extends LibvirtConnection {
   usageName: string;
   /** The cephx key as `ceph auth get-key client.X` prints it (base64, starts with "AQ"). */
   key: string;
+  /** The secret's description (the provider puts its owner marker there). */
+  description?: string;
 }
 
 export interface CephSecretState {
@@ -33,6 +35,7 @@ export interface CephSecretState {
   usageName: string | undefined;
   /** The key (base64), or undefined if the secret exists but was never given a value. */
   value: string | undefined;
+  description?: string;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function defineCephSecret(spec: CephSecretSpec): Promise<void> {
   const { uri, timeoutMs, uuid } = spec;
 
   // The XML holds no secret, but goes through a private file anyway: virsh only reads it from a path.
-  await withPrivateTempFile("secret.xml", renderCephSecretXml(uuid, spec.usageName), (xmlPath) =>
+  await withPrivateTempFile("secret.xml", renderCephSecretXml(uuid, spec.usageName, spec.description), (xmlPath) =>
     runVirsh({ uri, timeoutMs, args: ["secret-define", xmlPath] }),
   );
   // Not `--file /dev/stdin`: Node gives children a socketpair, not a pipe, as stdin, and virsh
@@ -86,7 +89,13 @@ export async function getCephSecret(conn: LibvirtConnection & { uuid: string }):
     if (!/does not have a value/.test(err.detail)) return undefined;
     value = undefined;
   }
-  return { uuid: description.uuid, usageType: description.usageType, usageName: description.usageName, value };
+  return {
+    uuid: description.uuid,
+    usageType: description.usageType,
+    usageName: description.usageName,
+    value,
+    ...(description.description !== undefined ? { description: description.description } : {}),
+  };
 }
 
 /** Removes the secret. Succeeds if it is already gone. */

@@ -21,7 +21,8 @@ export interface TestStack {
   /** Sets the `spec` config (JSON) that test programs read. */
   setSpec(spec: unknown): Promise<void>;
   /** Runs `pulumi ARGS --stack NAME --non-interactive` in the program dir. */
-  run(args: string[], opts?: { expectFailure?: boolean; timeoutMs?: number }): Promise<CliResult>;
+  run(args: string[], opts?: { expectFailure?: boolean; timeoutMs?: number; input?: string }): Promise<CliResult>;
+  /** Sets a config value; the value goes to `pulumi config set` on stdin, never on its command line. */
   setConfig(key: string, value: string, opts?: { secret?: boolean }): Promise<void>;
   up(): Promise<CliResult>;
   outputs(): Promise<Record<string, any>>;
@@ -55,9 +56,9 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
     NO_COLOR: "1",
     TMPDIR: tmpDir,
   };
-  const run = (args: string[], opts: { expectFailure?: boolean; timeoutMs?: number } = {}) =>
+  const run = (args: string[], opts: { expectFailure?: boolean; timeoutMs?: number; input?: string } = {}) =>
     new Promise<CliResult>((resolve, reject) => {
-      execFile(
+      const child = execFile(
         "pulumi",
         [...args, "--stack", name, "--non-interactive", "--color", "never"],
         { cwd: programDir, env, timeout: opts.timeoutMs ?? 300_000, maxBuffer: 64 * 2 ** 20, encoding: "utf8" },
@@ -73,6 +74,7 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
           }
         },
       );
+      child.stdin?.end(opts.input ?? "");
     });
   const remove = async () => {
     await run(["stack", "rm", "--yes", "--force"]).catch(() => undefined);
@@ -91,7 +93,8 @@ export async function createStack(programDir: string, prefix = "test"): Promise<
       await run(["config", "set", "spec", JSON.stringify(spec), "--plaintext"]);
     },
     async setConfig(key, value, opts = {}) {
-      await run(["config", "set", key, value, ...(opts.secret ? ["--secret"] : ["--plaintext"])]);
+      // Without a value argument `pulumi config set` reads it from stdin (keys stay out of argv).
+      await run(["config", "set", key, ...(opts.secret ? ["--secret"] : ["--plaintext"])], { input: value });
     },
     up: () => run(["up", "--yes", "--skip-preview"]),
     async outputs() {

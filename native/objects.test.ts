@@ -1,0 +1,75 @@
+// Object listing across namespaces, pool application metadata and pool rename, against a real
+// cluster; and mon replies that are not the JSON asked for.
+import { execFile } from "child_process";
+import { connectedCluster } from "./testing";
+import { jsonReply, parseJson } from "./cluster";
+import * as ceph from "./index";
+import { uniqueName } from "../test/helpers/cluster";
+
+const fx = connectedCluster();
+const MiB = 1024 * 1024;
+
+const names = (objs: ceph.PoolObject[]) => objs.map((o) => `${o.namespace}|${o.name}`).sort();
+
+test("listObjects sees every namespace, whatever namespace the ioctx is in, and honours the limit", async () => {
+  const { pool, io } = await fx.rbdPool("objs");
+  await fx.tc.rbd("namespace", "create", `${pool}/ns1`);
+  const nsIo = await fx.cluster.openIoCtx(pool, "ns1");
+  await ceph.createImage(nsIo, "hidden", { size: MiB });
+  const all = names(await ceph.listObjects(io));
+  expect(all).toEqual(expect.arrayContaining(["ns1|rbd_id.hidden", "|rbd_info", "|rbd_namespace"]));
+  // The same answer through an ioctx set to the namespace (the listing does not depend on it).
+  expect(names(await ceph.listObjects(nsIo))).toEqual(all);
+  // The RBD listing of the default namespace does not see the image at all.
+  expect(await ceph.listImages(io)).toEqual([]);
+  // rados' own listing agrees.
+  const cli = (await execRados(pool)).sort();
+  expect(all).toEqual(cli);
+  expect(await ceph.listObjects(io, 2)).toHaveLength(2);
+  await expect(ceph.listObjects(io, 0)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await nsIo.close();
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+async function execRados(pool: string): Promise<string[]> {
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile("rados", ["-c", fx.tc.conf, "-p", pool, "ls", "--all"], { encoding: "utf8" }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+  );
+  return out
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => (l.includes("\t") ? l.replace("\t", "|") : `|${l}`));
+}
+
+test("application metadata: set and read back; rename keeps it; a taken name is EEXIST", async () => {
+  const pool = uniqueName("appmeta");
+  await ceph.createPool(fx.cluster, pool, { pgNum: 8 });
+  await ceph.enableApplication(fx.cluster, pool, "pulumi");
+  await ceph.setApplicationMetadata(fx.cluster, pool, "pulumi", "pulumi-owner", "proj/stack/res");
+  expect(await ceph.getApplications(fx.cluster, pool)).toEqual({ pulumi: { "pulumi-owner": "proj/stack/res" } });
+  expect((await fx.tc.cephJson("osd", "pool", "application", "get", pool)).pulumi["pulumi-owner"]).toBe("proj/stack/res");
+  await expect(ceph.setApplicationMetadata(fx.cluster, pool, "pulumi", "k", "two\nlines")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  const renamed = `${pool}-renamed`;
+  await ceph.renamePool(fx.cluster, pool, renamed);
+  expect(await ceph.listPools(fx.cluster)).toEqual(expect.arrayContaining([renamed]));
+  expect(await ceph.listPools(fx.cluster)).not.toContain(pool);
+  expect((await ceph.getApplications(fx.cluster, renamed)).pulumi["pulumi-owner"]).toBe("proj/stack/res");
+  const other = uniqueName("taken");
+  await ceph.createPool(fx.cluster, other, { pgNum: 8 });
+  await expect(ceph.renamePool(fx.cluster, renamed, other)).rejects.toBeInstanceOf(ceph.ExistsError);
+  await ceph.deletePool(fx.cluster, renamed);
+  await ceph.deletePool(fx.cluster, other);
+});
+
+test("a reply that is not the JSON asked for is an error naming cluster and operation, not an empty result", () => {
+  const ctx = { cluster: "lab" };
+  const bad = () => parseJson(Buffer.from('[{"pool": "vol'), true, "osd pool ls", ctx);
+  expect(bad).toThrow(ceph.BadReplyError);
+  expect(bad).toThrow(/^ceph cluster lab: osd pool ls failed: EBADMSG/);
+  // Plain-text replies of commands that did not ask for JSON stay text.
+  expect(parseJson(Buffer.from("not json"), false, "status", ctx)).toBeUndefined();
+  expect(() => jsonReply({ outs: "", outbuf: Buffer.alloc(0) }, "array", "osd pool ls", ctx)).toThrow(/ceph cluster lab: osd pool ls failed: EBADMSG.*expected a JSON array/);
+  expect(() => jsonReply({ outs: "", outbuf: Buffer.alloc(0), json: {} }, "array", "osd pool ls", ctx)).toThrow(ceph.BadReplyError);
+  expect(jsonReply({ outs: "", outbuf: Buffer.alloc(0), json: ["a"] }, "array", "osd pool ls", ctx)).toEqual(["a"]);
+});
