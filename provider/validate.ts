@@ -61,12 +61,15 @@ export const cephName = (what: string) =>
     .refine((s) => !s.includes("@") && !s.includes("/"), `${what} must not contain '@' or '/'`)
     .refine((s) => !/^\.+$/.test(s), `${what} must not be '.' or '..'`);
 
-/** A cephx client entity, `client.ID`: the id as Ceph tools and keyring file names take it. */
+/**
+ * A cephx client entity, `client.ID`: the id as Ceph tools and keyring file names take it. The id
+ * never starts with '-' or '.': services pass it as `--id ID` to the rbd and ceph CLIs.
+ */
 export const clientEntity = () =>
   z
     .string()
     .max(256, "must be at most 256 characters")
-    .regex(/^client\.[A-Za-z0-9_-][A-Za-z0-9_.-]*$/, "must be a client entity like 'client.cinder'");
+    .regex(/^client\.[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be a client entity like 'client.cinder'");
 
 /** An absolute path for a file we write: no NUL, line breaks or other control characters. */
 export const absoluteFilePath = () =>

@@ -95,8 +95,10 @@ export interface RunningCli {
   /** Everything printed so far (stdout and stderr interleaved). */
   output(): string;
   done: Promise<CliResult & { ms: number }>;
-  /** SIGKILLs the whole process group at once, as a runner that times a job out does. */
+  /** SIGKILLs the CLI and every process it started (plugins run in groups of their own), as a runner that times a job out does. */
   killGroup(): void;
+  /** The pids killGroup killed (the CLI first). */
+  killed: number[];
 }
 
 /** Starts `pulumi ARGS` on the stack as its own process group; bounded by `timeoutMs`. */
@@ -114,11 +116,15 @@ export function startCli(stack: TestStack, args: string[], timeoutMs = 300_000):
   child.stdout!.on("data", (d) => ((stdout += d), (both += d)));
   child.stderr!.on("data", (d) => ((stderr += d), (both += d)));
   const pid = child.pid!;
+  const killed: number[] = [];
   const killGroup = () => {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
+    killed.push(...new Set([pid, ...descendants(pid), ...groupMembers(pid)]));
+    for (const p of killed) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // already gone
+      }
     }
   };
   const timer = setTimeout(killGroup, timeoutMs);
@@ -128,7 +134,28 @@ export function startCli(stack: TestStack, args: string[], timeoutMs = 300_000):
       resolve({ code: code ?? (signal ? 128 + 9 : 1), stdout, stderr, ms: Date.now() - started });
     });
   });
-  return { pid, output: () => both, done, killGroup };
+  return { pid, output: () => both, done, killGroup, killed };
+}
+
+/** Pids of every live process below `root` in the process tree. */
+export function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      const ppid = Number(fields[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) for (const c of children.get(queue.shift()!) ?? []) (out.push(c), queue.push(c));
+  return out;
 }
 
 /** Pids of the live processes in a process group. */
@@ -158,7 +185,7 @@ export function cmdline(pid: number): string {
 
 /** The dynamic-provider host the CLI started (node .../@pulumi/pulumi/cmd/dynamic-provider). */
 export function providerHostPid(cli: RunningCli): number | undefined {
-  return groupMembers(cli.pid).find((p) => /cmd\/dynamic-provider/.test(cmdline(p)));
+  return descendants(cli.pid).find((p) => /cmd\/dynamic-provider/.test(cmdline(p)));
 }
 
 /** Image names in the pool, sorted; [] when the pool is not there. */

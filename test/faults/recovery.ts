@@ -16,7 +16,7 @@ export interface RecoveryStep {
 const pulumiStep = (text: string): RecoveryStep => ({ text, args: text.split(/\s+/).slice(1) });
 
 /** After a kill: the stack's lock, pending creates, then converge (creates adopt their own objects). */
-export const INTERRUPTED = ["pulumi cancel --yes", "pulumi refresh --yes", "pulumi up --yes"];
+export const INTERRUPTED = ["pulumi cancel --yes", "pulumi refresh --yes --clear-pending-creates", "pulumi up --yes"];
 
 /** The README's line that puts the previous checkpoint back (file backend). */
 export const RESTORE_CHECKPOINT = "cp <stack>.json.bak <stack>.json";

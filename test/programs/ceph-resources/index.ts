@@ -11,7 +11,16 @@ interface Named {
 }
 interface Spec {
   pools?: Array<Named & Omit<ceph.PoolArgs, "cluster">>;
-  users?: Array<Named & Omit<ceph.CephUserArgs, "cluster" | "caps"> & { caps?: ceph.Caps; rbdPools?: string[]; rbdReadOnlyPools?: string[] }>;
+  users?: Array<
+    Named &
+      Omit<ceph.CephUserArgs, "cluster" | "caps"> & {
+        caps?: ceph.Caps;
+        rbdPools?: string[];
+        rbdReadOnlyPools?: string[];
+        /** A secret stack config key holding the user's key (a key never goes into the plaintext spec). */
+        keyConfig?: string;
+      }
+  >;
   images?: Array<Named & Omit<ceph.RbdImageArgs, "cluster">>;
   snapshots?: Array<Named & Omit<ceph.RbdSnapshotArgs, "cluster">>;
 }
@@ -30,10 +39,10 @@ const pools = (spec.pools ?? []).map(({ resource, import: _i, onCluster, ...args
   new ceph.Pool(resource, { cluster: clusterOf({ onCluster }), ...args }, opts({ resource, import: _i })),
 );
 
-const users = (spec.users ?? []).map(({ resource, import: _i, onCluster, caps, rbdPools, rbdReadOnlyPools, ...args }) =>
+const users = (spec.users ?? []).map(({ resource, import: _i, onCluster, caps, rbdPools, rbdReadOnlyPools, keyConfig, ...args }) =>
   new ceph.CephUser(
     resource,
-    { cluster: clusterOf({ onCluster }), ...args, caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }) },
+    { cluster: clusterOf({ onCluster }), ...args, ...(keyConfig ? { key: config.requireSecret(keyConfig) } : {}), caps: caps ?? ceph.rbdProfileCaps({ pools: rbdPools, readOnlyPools: rbdReadOnlyPools }) },
     opts({ resource, import: _i }, pools),
   ),
 );
