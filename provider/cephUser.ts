@@ -6,7 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CAP_DAEMONS, canonicalCaps, capProblem, type Caps } from "./caps";
 import { generateCephxKey, keyringText } from "./cephx";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
-import { checkAdoption, notFoundForImport } from "./adopt";
+import { checkAdoption, differences, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
 import { cephxKey, clientEntity, parseInputs } from "./validate";
 
@@ -90,14 +90,23 @@ export const cephUserProvider: pulumi.dynamic.ResourceProvider = {
         declared: inputs,
         actual: outs,
         properties: ["caps", "key"],
+        secret: ["key"],
       });
       return { id: inputs.entity, outs };
     }
     if (existing) {
-      throw new Error(
-        `ceph cluster ${clusterLabel(inputs.connection)}: ${inputs.entity} already exists; ` +
-          `adopt it with the resource option import: "${inputs.entity}" instead of creating it`,
-      );
+      // cephx users carry no metadata to hold an owner marker: a user is taken as this resource's
+      // own (a create cut short, a lost state) only when it has exactly the declared caps, and the
+      // declared key if one is given. Anything else is refused and left as it is.
+      const label = clusterLabel(inputs.connection);
+      const found = differences({ declared: inputs, actual: { caps: canonicalCaps(existing.caps as Caps), key: existing.key }, properties: ["caps", "key"], secret: ["key"] });
+      if (found.length > 0) {
+        throw new Error(
+          `ceph cluster ${label}: ${inputs.entity} already exists and it was not created by this stack (${found.join("; ")}); ` +
+            `nothing was changed. Adopt it with the resource option import: "${inputs.entity}" instead of creating it`,
+        );
+      }
+      return { id: inputs.entity, outs: await readUser(inputs) };
     }
     if (inputs.key !== undefined) await n.authImport(c, inputs.entity, inputs.key, inputs.caps);
     else await n.authGetOrCreate(c, inputs.entity, inputs.caps);

@@ -21,6 +21,8 @@ export const connectionSchema = z
     config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     connectTimeoutSec: z.number().positive().max(3600).optional(),
     opTimeoutSec: z.number().positive().max(3600).optional(),
+    /** Bound for calls whose duration grows with image size (remove, resize, flatten, du, rollback, trash remove). */
+    longOpTimeoutSec: z.number().positive().max(7 * 24 * 3600).optional(),
     retries: z.number().int().min(0).max(100).optional(),
     retryIntervalSec: z.number().min(0).max(600).optional(),
   })

@@ -3,9 +3,10 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
-import { checkAdoption, notFoundForImport } from "./adopt";
+import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
+import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
-import { formatSize, parseSize } from "./size";
+import { parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
 
 const quotaSize = z.union([z.number().int().min(0), z.string()]).transform((value, ctx) => {
@@ -23,6 +24,8 @@ export const poolInputs = z
     connection: connectionSchema,
     /** Set by the SDK from the `import` resource option: adopt this existing object. */
     importId: z.string().optional(),
+    /** Set by the SDK: "<project>/<stack>/<resource>", kept in the pool's application metadata. */
+    owner: ownerSchema,
     name: cephName("name"),
     /** Placement groups at creation (and later, when autoscale is off). */
     pgNum: z.number().int().min(1).max(32768).optional(),
@@ -48,6 +51,18 @@ export const poolInputs = z
 
 export type PoolInputs = z.output<typeof poolInputs>;
 
+/** The application that holds the owner marker of a pool declared without one. */
+const MARKER_APP = "pulumi";
+
+const ADOPTION_PROPERTIES = ["pgNum", "pgAutoscaleMode", "size", "minSize", "crushRule", "application", "quota"];
+
+/** The owner named in the pool's application metadata (under any application), if any. */
+async function poolOwner(conn: PoolInputs["connection"], pool: string): Promise<string | undefined> {
+  const apps = await native().getApplications(await getCluster(conn), pool);
+  for (const meta of Object.values(apps)) if (typeof meta?.[OWNER_KEY] === "string") return meta[OWNER_KEY];
+  return undefined;
+}
+
 function native(): typeof import("../native") {
   return require("../native");
 }
@@ -58,7 +73,8 @@ async function readPool(inputs: PoolInputs) {
   const c = await getCluster(inputs.connection);
   const settings = await n.getPoolSettings(c, inputs.name);
   const quota = await n.getPoolQuota(c, inputs.name);
-  const apps = Object.keys(await n.getApplications(c, inputs.name)).sort();
+  // The application that only carries the owner marker is bookkeeping, not the user's.
+  const apps = Object.keys(await n.getApplications(c, inputs.name)).filter((a) => a !== MARKER_APP).sort();
   return {
     ...inputs,
     // Declared settings show their real value (drift); undeclared ones stay unmanaged.
@@ -106,15 +122,17 @@ async function applySettings(inputs: PoolInputs, olds?: Record<string, any>) {
     await n.setPoolQuota(c, inputs.name, { maxBytes: inputs.quota!.maxBytes, maxObjects: inputs.quota!.maxObjects });
   }
   if (changed("application")) {
+    // A pool whose only application is the marker's may take the declared one (Ceph asks for force).
+    const force = Object.keys(await n.getApplications(c, inputs.name)).every((a) => a === MARKER_APP || a === inputs.application);
     if (inputs.application === "rbd") {
       const io = await c.openIoCtx(inputs.name);
       try {
-        await n.poolInit(io);
+        await n.poolInit(io, force);
       } finally {
         await io.close();
       }
     } else {
-      await n.enableApplication(c, inputs.name, inputs.application!);
+      await n.enableApplication(c, inputs.name, inputs.application!, { force });
     }
   }
 }
@@ -150,12 +168,47 @@ export const poolProvider: pulumi.dynamic.ResourceProvider = {
         expectedId: inputs.name,
         declared: inputs,
         actual: outs,
-        properties: ["pgNum", "pgAutoscaleMode", "size", "minSize", "crushRule", "application", "quota"],
+        properties: ADOPTION_PROPERTIES,
       });
       return { id: inputs.name, outs };
     }
-    await n.createPool(c, inputs.name, { pgNum: inputs.pgNum });
-    await applySettings(inputs);
+    const label = clusterLabel(inputs.connection);
+    const pools = await n.listPools(c);
+    if (pools.includes(inputs.name)) {
+      // `osd pool create` would succeed on it and the settings below would take it over.
+      const owner = await poolOwner(inputs.connection, inputs.name);
+      if (!inputs.owner || owner !== inputs.owner) throw notOurs({ cluster: label, what: "pool", id: inputs.name, found: owner });
+      const outs = await readPool(inputs);
+      checkOwnAdoption({ cluster: label, what: "pool", id: inputs.name, declared: inputs, actual: outs, properties: ADOPTION_PROPERTIES });
+      return { id: inputs.name, outs };
+    }
+    // Built under a staging name (this resource's by construction) and renamed once it carries its
+    // marker and settings: a pool at the declared name is then never one a crashed create left.
+    // A staging pool left by such a crash is simply finished (every step below is repeatable).
+    const staging = stagingName("pulumi-new-", inputs.name, inputs.owner);
+    await n.createPool(c, staging, { pgNum: inputs.pgNum });
+    if (inputs.owner) {
+      const app = inputs.application ?? MARKER_APP;
+      if (app !== "rbd") await n.enableApplication(c, staging, app);
+      else {
+        const io = await c.openIoCtx(staging);
+        try {
+          await n.poolInit(io);
+        } finally {
+          await io.close();
+        }
+      }
+      await n.setApplicationMetadata(c, staging, app, OWNER_KEY, inputs.owner);
+    }
+    await applySettings({ ...inputs, name: staging });
+    try {
+      await n.renamePool(c, staging, inputs.name);
+    } catch (e) {
+      // Someone created the declared name meanwhile: theirs stays; the empty staging pool goes if the mons allow it.
+      if (!n.isCephError(e, "EEXIST")) throw e;
+      await n.deletePool(c, staging).catch(() => undefined);
+      throw notOurs({ cluster: label, what: "pool", id: inputs.name, found: await poolOwner(inputs.connection, inputs.name) });
+    }
     return { id: inputs.name, outs: await readPool(inputs) };
   },
 
@@ -205,29 +258,28 @@ export const poolProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+/** Objects librbd keeps in every RBD pool (and namespace) even when it holds no image. */
+const RBD_BOOKKEEPING = new Set(["rbd_info", "rbd_directory", "rbd_namespace", "rbd_trash", "rbd_children", "rbd_mirroring", "rbd_group_directory"]);
+const LISTING_LIMIT = 1000;
+
 /**
- * What a pool holds that a user would miss, or undefined when it is empty. For an RBD pool that is
- * its images (also those in the trash): listing them is exact, while object counts come from the
- * mgr's periodic stats and include the bookkeeping objects `rbd pool init` and image removal leave.
- * Any other pool: its object count.
+ * What a pool holds that a user would miss, or undefined when it is empty: its RADOS objects in
+ * every namespace, listed from the OSDs (exact, where the mgr's df counts lag), less the objects
+ * librbd keeps in an empty RBD pool. Images are named (namespace/name) from their rbd_id objects;
+ * an image in the trash keeps its header and data objects, so it counts too.
  */
 async function poolContents(conn: PoolInputs["connection"], pool: string): Promise<string | undefined> {
   const n = native();
   const c = await getCluster(conn);
-  const apps = Object.keys(await n.getApplications(c, pool));
-  if (apps.includes("rbd")) {
-    const io = await c.openIoCtx(pool);
-    try {
-      const images = await n.listImages(io);
-      const trash = await n.trashList(io);
-      const names = [...images.map((i) => i.name), ...trash.map((t) => `${t.name} (in trash)`)];
-      if (names.length === 0) return undefined;
-      return `${names.length} RBD image(s): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}`;
-    } finally {
-      await io.close();
-    }
+  const io = await c.openIoCtx(pool);
+  try {
+    const objects = (await n.listObjects(io, LISTING_LIMIT)).filter((o) => !RBD_BOOKKEEPING.has(o.name));
+    if (objects.length === 0) return undefined;
+    const images = objects.filter((o) => o.name.startsWith("rbd_id.")).map((o) => `${o.namespace ? `${o.namespace}/` : ""}${o.name.slice(7)}`);
+    const count = `${objects.length}${objects.length >= LISTING_LIMIT ? "+" : ""} object(s)`;
+    if (images.length === 0) return count;
+    return `${images.length} RBD image(s): ${images.slice(0, 5).join(", ")}${images.length > 5 ? ", ..." : ""} (${count})`;
+  } finally {
+    await io.close();
   }
-  const stats = (await n.poolStats(c)).find((s) => s.name === pool);
-  if (stats && stats.objects > 0) return `${stats.objects} objects (${formatSize(stats.storedBytes || 1)})`;
-  return undefined;
 }

@@ -1,7 +1,7 @@
 // CephUser: a cephx user with caps; its key and keyring are secret outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { dynamicProvider, MODULE, takeImport, ownerOf } from "./dynamic";
 
 import type { Caps } from "../provider/caps";
 
@@ -42,7 +42,7 @@ export class CephUser extends pulumi.dynamic.Resource {
       {
         ...rest,
         ...(key !== undefined ? { key: pulumi.secret(key) } : { key: undefined }),
-        connection: cluster.connection, importId,
+        connection: cluster.connection, importId, owner: ownerOf(name),
         keyring: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "keyring"] }),

@@ -23,6 +23,8 @@ export interface CephClusterArgs {
   connectTimeoutSec?: pulumi.Input<number>;
   /** Seconds any single cluster operation may take (default 30). */
   opTimeoutSec?: pulumi.Input<number>;
+  /** Seconds an operation whose duration grows with image size may take: remove, resize, flatten, disk usage, rollback, trash remove (default 1800). */
+  longOpTimeoutSec?: pulumi.Input<number>;
   /** Connection attempts after the first (default 3, as Cinder's rados_connection_retries). */
   retries?: pulumi.Input<number>;
   /** Seconds between connection attempts (default 5, as Cinder's rados_connection_interval). */
@@ -58,6 +60,7 @@ export class CephCluster {
       clusterName: cfg.get("clusterName"),
       connectTimeoutSec: num("connectTimeoutSec"),
       opTimeoutSec: num("opTimeoutSec"),
+      longOpTimeoutSec: num("longOpTimeoutSec"),
       retries: num("retries"),
       retryIntervalSec: num("retryIntervalSec"),
     });

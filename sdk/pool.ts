@@ -1,7 +1,7 @@
 // Pool: a RADOS pool, e.g. Cinder's `volumes`, rbd-initialised when application is "rbd".
 import * as pulumi from "@pulumi/pulumi";
 import { CephCluster } from "./cluster";
-import { dynamicProvider, MODULE, takeImport } from "./dynamic";
+import { dynamicProvider, MODULE, takeImport, ownerOf } from "./dynamic";
 
 export interface PoolArgs {
   cluster: CephCluster;
@@ -38,7 +38,7 @@ export class Pool extends pulumi.dynamic.Resource {
     super(
       dynamicProvider("Pool"),
       name,
-      { ...rest, connection: cluster.connection, importId, applications: undefined },
+      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), applications: undefined },
       opts,
       MODULE,
       "Pool",

@@ -125,3 +125,135 @@ test("another stack's image is refused, naming its owner; neither stack's object
   await other.setSpec({});
   await stack.run(["preview", "--refresh", "--expect-no-changes"]);
 });
+
+test("pool, user and snapshot: markers written, and a lost state adopts them all", async () => {
+  await stack.setSpec({ pools: [pool], users: [user], images, snapshots: [snap] });
+  await stack.up();
+  const apps = await cluster.cephJson("osd", "pool", "application", "get", "adopt");
+  expect(apps).toEqual({ rbd: { "pulumi-owner": `ceph-resources/${stack.name}/adopt-pool` } });
+  expect(await imageMeta("adopt/img1", "pulumi-owner.snap.s1")).toBe(`ceph-resources/${stack.name}/s1`);
+  const key = (await authGet("client.adopt"))!.key;
+  await forget(stack, /ceph:(Pool|CephUser|RbdImage|RbdSnapshot)$/);
+  expect(await stateTypes(stack)).toEqual([]);
+  await stack.up();
+  expect(await stateTypes(stack)).toEqual(["CephUser", "Pool", "RbdImage", "RbdImage", "RbdImage", "RbdSnapshot"]);
+  expect(await rbdList("adopt")).toEqual(["img1", "img2", "img3"]);
+  expect((await cluster.cephJson("osd", "pool", "ls")) as string[]).toEqual(expect.arrayContaining(["adopt"]));
+  expect((await authGet("client.adopt"))!.key).toBe(key); // the same user, not a new key
+  await stack.run(["preview", "--refresh", "--expect-no-changes"]);
+  // Neither the admin key, the user's key, nor an unsalted digest of either is in the state.
+  const state = stack.stateText();
+  for (const secret of [cluster.adminKey, key]) {
+    expect(state).not.toContain(secret);
+    expect(state).not.toContain(createHash("sha256").update(secret).digest("hex"));
+  }
+});
+
+test("another stack's pool, user and snapshot are refused, the owner named, nothing changed", async () => {
+  await other.setSpec({ pools: [{ ...pool, resource: "their-pool" }] });
+  let r = await other.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toContain(`pool adopt already exists and it was created by ceph-resources/${stack.name}/adopt-pool; nothing was changed`);
+  await other.setSpec({ snapshots: [{ ...snap, resource: "their-snap" }] });
+  r = await other.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toContain(`snapshot adopt/img1@s1 already exists and it was created by ceph-resources/${stack.name}/s1; nothing was changed`);
+  // A user declared with other caps than the one that exists is not taken for this stack's.
+  await other.setSpec({ users: [{ ...user, resource: "their-user", rbdPools: ["elsewhere"] }] });
+  r = await other.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toMatch(/client\.adopt already exists and it was not created by this stack \(caps: declared .*elsewhere.*\); nothing was changed/);
+  expect(await stateTypes(other)).toEqual([]);
+  await other.setSpec({});
+  expect((await authGet("client.adopt"))!.caps.osd).toBe("profile rbd pool=adopt");
+  await stack.run(["preview", "--refresh", "--expect-no-changes"]);
+});
+
+test("a pool made by hand is refused, its settings untouched, and destroy leaves it", async () => {
+  await cluster.ceph("osd", "pool", "create", "handpool", "8");
+  await stack.setSpec({ pools: [pool, { resource: "hand-pool", name: "handpool", application: "rbd", quota: { maxObjects: 10 } }] });
+  const r = await stack.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toMatch(/pool handpool already exists and it was not created by this stack; nothing was changed\. To manage it from this resource, declare it with the resource option import: "handpool"/);
+  expect(await cluster.cephJson("osd", "pool", "application", "get", "handpool")).toEqual({});
+  const detail = (await cluster.cephJson("osd", "pool", "ls", "detail")) as Array<{ pool_name: string; quota_max_objects: number }>;
+  expect(detail.find((p) => p.pool_name === "handpool")?.quota_max_objects).toBe(0);
+  await stack.setSpec({ pools: [pool] });
+  await stack.up();
+  expect((await cluster.cephJson("osd", "pool", "ls")) as string[]).toContain("handpool");
+  await cluster.ceph("osd", "pool", "delete", "handpool", "handpool", "--yes-i-really-really-mean-it");
+});
+
+test("an image in an RBD namespace keeps its pool from being deleted without forceDestroy", async () => {
+  const nsPool = { resource: "ns-pool", name: "nsdata", application: "rbd" };
+  await stack.setSpec({ pools: [pool, nsPool] });
+  await stack.up();
+  await cluster.rbd("namespace", "create", "nsdata/tenant1");
+  await cluster.rbd("create", "nsdata/tenant1/inner", "--size", "8");
+  await stack.setSpec({ pools: [pool] });
+  const r = await stack.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toMatch(/pool nsdata holds 1 RBD image\(s\): tenant1\/inner .*forceDestroy: true/s);
+  expect(JSON.parse(await cluster.rbd("ls", "nsdata/tenant1", "--format", "json"))).toEqual(["inner"]);
+  // Empty again (the namespace's own bookkeeping objects are not data): deleted without the flag.
+  await cluster.rbd("rm", "nsdata/tenant1/inner");
+  await cluster.rbd("namespace", "remove", "nsdata/tenant1");
+  await stack.up();
+  expect((await cluster.cephJson("osd", "pool", "ls")) as string[]).not.toContain("nsdata");
+});
+
+test("a non-rbd pool with an object just written is not deleted without forceDestroy", async () => {
+  const raw = { resource: "raw-pool", name: "rawdata", application: "rgw" };
+  await stack.setSpec({ pools: [pool, raw] });
+  await stack.up();
+  const file = path.join(stack.backendDir, "tmp", "object");
+  fs.writeFileSync(file, "payload");
+  await execRados(["-p", "rawdata", "put", "obj1", file]);
+  await stack.setSpec({ pools: [pool] });
+  const r = await stack.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toMatch(/pool rawdata holds 1 object\(s\); deleting it would destroy that data/);
+  await execRados(["-p", "rawdata", "rm", "obj1"]);
+  await stack.up();
+  expect((await cluster.cephJson("osd", "pool", "ls")) as string[]).not.toContain("rawdata");
+});
+
+test("importing a user whose declared key differs says so without printing either key", async () => {
+  await cluster.ceph("auth", "get-or-create", "client.keyed", "mon", "profile rbd");
+  const actual = (await authGet("client.keyed"))!.key;
+  const declared = generateCephxKey();
+  await stack.setSpec({ pools: [pool], users: [{ resource: "keyed", entity: "client.keyed", key: declared, caps: { mon: "profile rbd" }, import: "client.keyed" }] });
+  const r = await stack.run(["up", "--yes", "--skip-preview"], { expectFailure: true });
+  const out = r.stdout + r.stderr;
+  expect(out).toMatch(/cannot import user client\.keyed: the declaration differs from the cluster \(key differs\)/);
+  expect(out).not.toContain(actual);
+  expect(out).not.toContain(declared);
+  expect((await authGet("client.keyed"))!.key).toBe(actual);
+  await stack.setSpec({ pools: [pool] });
+  await cluster.ceph("auth", "del", "client.keyed");
+});
+
+test("ceph:longOpTimeoutSec is stack config: checked at preview, carried to the provider", async () => {
+  await stack.setSpec({ pools: [pool] });
+  await stack.setConfig("ceph:longOpTimeoutSec", "0");
+  const r = await stack.run(["preview"], { expectFailure: true });
+  expect(r.stdout + r.stderr).toMatch(/connection\.longOpTimeoutSec: /);
+  await stack.setConfig("ceph:longOpTimeoutSec", "600");
+  await stack.up();
+  const poolState = (await stack.resources()).find((x) => x.type.endsWith("ceph:Pool"));
+  expect(poolState?.inputs.connection.longOpTimeoutSec).toBe(600);
+});
+
+function execRados(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile("rados", ["-c", cluster.conf, ...args], { encoding: "utf8", timeout: 60_000 }, (e, out) => (e ? reject(e) : resolve(out))),
+  );
+}
+
+test("a deleted checkpoint: stack init, then up adopts this stack's objects instead of duplicating them", async () => {
+  await stack.setSpec({ pools: [pool], users: [user], images, snapshots: [snap] });
+  await stack.up();
+  const before = await stateTypes(stack);
+  const checkpoints = path.join(stack.backendDir, ".pulumi", "stacks", "ceph-resources");
+  for (const f of fs.readdirSync(checkpoints)) if (f.startsWith(`${stack.name}.json`)) fs.rmSync(path.join(checkpoints, f));
+  await stack.run(["stack", "init"]);
+  expect(await stateTypes(stack)).toEqual([]);
+  await stack.up();
+  expect(await stateTypes(stack)).toEqual(before);
+  expect(await rbdList("adopt")).toEqual(["img1", "img2", "img3"]);
+  await stack.run(["preview", "--refresh", "--expect-no-changes"]);
+});
