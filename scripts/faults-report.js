@@ -48,5 +48,6 @@ records.forEach((r, i) => {
   lines.push(`- Left in Ceph: ${r.leftInCeph}`, `- Left in state: ${r.leftInState}`, `- Recovery: ${r.recovery}`, "");
   if (r.errorText) lines.push("What the user saw:", "", "```", r.errorText, "```", "");
 });
+fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, lines.join("\n"));
 console.log(`faults: ${records.length} fault(s) written to ${out}`);
