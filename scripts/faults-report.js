@@ -18,8 +18,12 @@ const records = fs
   .filter((f) => f.endsWith(".jsonl"))
   .flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)))
   .sort((a, b) => order.indexOf(a.file) - order.indexOf(b.file));
-const resultFile = path.join(dir, "jest.json");
-const result = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, "utf8")) : undefined;
+// jest's JSON result: jest.json from `npm run faults`; a report may combine runs (jest-*.json).
+const results = fs
+  .readdirSync(dir)
+  .filter((f) => /^jest.*\.json$/.test(f))
+  .sort()
+  .map((f) => ({ name: f, r: JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) }));
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const lines = [
@@ -30,11 +34,12 @@ const lines = [
   "(ports and temp dirs elided).",
   "",
 ];
-if (result) {
-  const ms = Math.max(...result.testResults.map((t) => t.endTime)) - result.startTime;
-  lines.push(`Suite: ${result.numPassedTests} passed, ${result.numFailedTests} failed, in ${seconds(ms)}.`, "");
-  const failed = result.testResults.flatMap((t) => t.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName));
-  if (failed.length) lines.push("Failed (no entry below):", "", ...failed.map((f) => `- ${f}`), "");
+for (const { name, r } of results) {
+  const ms = Math.max(...r.testResults.map((t) => t.endTime)) - r.startTime;
+  const files = r.testResults.map((t) => path.basename(t.name)).join(", ");
+  lines.push(`Run ${name}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, in ${seconds(ms)} (${files}).`, "");
+  const failed = r.testResults.flatMap((t) => t.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName));
+  if (failed.length) lines.push("Failed in that run:", "", ...failed.map((f) => `- ${f}`), "");
 }
 lines.push("| # | fault | time to fail | left in Ceph | left in state |", "| --- | --- | --- | --- | --- |");
 records.forEach((r, i) => {
