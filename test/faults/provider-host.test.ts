@@ -43,7 +43,7 @@ test("provider host SIGKILLed mid-up: the engine reports the failure; the next u
   const text = r.stdout + r.stderr;
   expect(r.code).not.toBe(0);
   // The creates in flight fail, each with the broken connection to the provider host.
-  expect(text).toMatch(/RbdImage \(img\d+\):\n\s+error: error reading from server: EOF/);
+  expect(text).toMatch(/RbdImage \(img\d+\):\n\s+error: error reading from server: (EOF|connection reset by peer)/);
   const inCeph = await poolImages(cluster);
   const inState = await stateImages(stack);
   const all = imagesSpec(50).images.map((i) => i.name).sort();
