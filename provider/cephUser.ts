@@ -8,6 +8,7 @@ import { generateCephxKey, keyringText } from "./cephx";
 import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, differences, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
+import { ownerSchema } from "./ownership";
 import { cephxKey, clientEntity, parseInputs } from "./validate";
 
 const capsSchema = z
@@ -27,6 +28,8 @@ export const cephUserInputs = z.object({
   connection: connectionSchema,
   /** Set by the SDK from the `import` resource option: adopt this existing user. */
   importId: z.string().optional(),
+  /** Set by the SDK ("<project>/<stack>/<resource>"); kept so state round-trips it (users hold no marker). */
+  owner: ownerSchema,
   entity: clientEntity(),
   caps: capsSchema,
   /** A key chosen by the user (a secret); otherwise the cluster generates one. */

@@ -13,7 +13,7 @@ export const connectionSchema = z
     entity: z
       .string()
       .max(256, "must be at most 256 characters")
-      .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_.-]+$/, "must be a full entity name like 'client.admin'")
+      .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be a full entity name like 'client.admin'")
       .optional(),
     key: cephxKey()
       .optional(),
