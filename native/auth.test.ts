@@ -133,7 +133,10 @@ test("a user restricted to another pool gets PermissionError (EPERM from OSDs, E
   const createErr = await ceph.createImage(denied, "theirs", { size: 1024 * 1024 }).catch((e) => e);
   expect(createErr).toBeInstanceOf(ceph.PermissionError);
   expect(createErr.code).toBe("EPERM");
-  expect(createErr.message).toBe(`ceph cluster restricted: create image ${forbidden}/theirs failed: EPERM (Operation not permitted)`);
+  expect(createErr.message).toBe(
+    `ceph cluster restricted: create image ${forbidden}/theirs failed: EPERM (Operation not permitted) ` +
+      `(refused by the osd: the connecting user's osd caps do not allow it)`,
+  );
   await expect(ceph.listImages(denied)).rejects.toBeInstanceOf(ceph.PermissionError);
   await expect(ceph.openImage(denied, "existing")).rejects.toBeInstanceOf(ceph.PermissionError);
   await expect(ceph.removeImage(denied, "existing")).rejects.toBeInstanceOf(ceph.PermissionError);

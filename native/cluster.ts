@@ -248,7 +248,7 @@ export class Cluster {
     extra: Omit<ErrorContext, "cluster">,
     opts: RunOptions<unknown> = {},
   ): Promise<CommandResult> {
-    const ctx = this.ctx(extra);
+    const ctx = this.ctx({ ...extra, service: target });
     if (typeof cmd !== "object" || cmd === null || typeof cmd.prefix !== "string" || cmd.prefix === "") {
       throw invalidArgument(`${target} command`, ctx, "command needs a string prefix");
     }
@@ -308,7 +308,7 @@ export class IoCtx {
 
   /** @internal Error context for this pool (and image/snapshot). */
   ctx(extra: Omit<ErrorContext, "cluster" | "pool" | "namespace"> = {}): ErrorContext {
-    return { cluster: this.cluster.label, pool: this.pool, namespace: this.namespace || undefined, ...extra };
+    return { cluster: this.cluster.label, pool: this.pool, namespace: this.namespace || undefined, service: "osd", ...extra };
   }
 
   /** Closes images opened through this ioctx first, then the ioctx. Idempotent. */

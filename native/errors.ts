@@ -11,6 +11,8 @@ export interface ErrorContext {
   image?: string;
   snapshot?: string;
   entity?: string;
+  /** Which daemon served the call (mon/mgr commands, osd for pool and image I/O): a refusal names whose caps said no. */
+  service?: "mon" | "mgr" | "osd";
 }
 
 export interface CephErrorInit extends ErrorContext {
@@ -35,6 +37,7 @@ export class CephError extends Error {
   readonly image?: string;
   readonly snapshot?: string;
   readonly entity?: string;
+  readonly service?: "mon" | "mgr" | "osd";
   readonly detail?: string;
 
   constructor(init: CephErrorInit) {
@@ -50,6 +53,7 @@ export class CephError extends Error {
     if (init.image !== undefined) this.image = init.image;
     if (init.snapshot !== undefined) this.snapshot = init.snapshot;
     if (init.entity !== undefined) this.entity = init.entity;
+    if (init.service !== undefined) this.service = init.service;
     if (init.detail) this.detail = init.detail;
   }
 }
@@ -96,12 +100,13 @@ const descriptions: Record<string, string> = {
 };
 
 function target(ctx: ErrorContext): string {
-  if (ctx.entity) return ctx.entity;
+  // String(): a wrong-typed name (even a Symbol) must still give a message, not a TypeError.
+  if (ctx.entity) return String(ctx.entity);
   if (ctx.pool === undefined) return "";
-  let t = ctx.pool;
-  if (ctx.namespace) t += `/${ctx.namespace}`;
-  if (ctx.image !== undefined) t += `/${ctx.image}`;
-  if (ctx.snapshot !== undefined) t += `@${ctx.snapshot}`;
+  let t = String(ctx.pool);
+  if (ctx.namespace) t += `/${String(ctx.namespace)}`;
+  if (ctx.image !== undefined) t += `/${String(ctx.image)}`;
+  if (ctx.snapshot !== undefined) t += `@${String(ctx.snapshot)}`;
   return t;
 }
 
@@ -110,7 +115,12 @@ function formatMessage(init: CephErrorInit): string {
   const what = target(init);
   const prefix = init.cluster ? `ceph cluster ${init.cluster}: ` : "ceph: ";
   const detail = init.detail ? `: ${init.detail.trim()}` : "";
-  return `${prefix}${init.op}${what ? " " + what : ""} failed: ${init.code} (${init.description})${detail}`;
+  // A bare EACCES says nothing about which caps to fix: name the daemon that refused.
+  const refused =
+    init.service && (init.code === "EPERM" || init.code === "EACCES")
+      ? ` (refused by the ${init.service}: the connecting user's ${init.service} caps do not allow it)`
+      : "";
+  return `${prefix}${init.op}${what ? " " + what : ""} failed: ${init.code} (${init.description})${refused}${detail}`;
 }
 
 /** Builds the typed error for an errno code name ("ENOENT", "ECLOSED", ...). */

@@ -40,7 +40,8 @@ export async function trashRestore(io: IoCtx, id: string, newName?: string): Pro
 /** Deletes a trashed image; before its deferment ends this needs force (PermissionError otherwise). */
 export async function trashRemove(io: IoCtx, id: string, force = false): Promise<void> {
   const op = "remove image from trash";
-  const ctx = io.ctx({ image: id });
+  // librbd's own EPERM here means "still in its deferment period", not the osd's caps.
+  const ctx = io.ctx({ image: id, service: undefined });
   checkName(id, "trash id", op, ctx);
   await io.guard.run(op, ctx, () => addon().trashRemove(io.handle, id, force), { long: true });
 }

@@ -25,6 +25,8 @@ export function canonicalCaps(caps: Caps): Caps {
 
 /** Why a cap string is not one the monitors would accept, or undefined. A light check of the grammar. */
 export function capProblem(daemon: CapDaemon, cap: string): string | undefined {
+  // A line break would end the cap in a keyring file and start a line of its own.
+  if (/[\u0000-\u001f\u007f]/.test(cap)) return "must not contain control characters or line breaks";
   for (const grant of canonicalCap(cap).split(", ")) {
     if (grant === "") return "is empty";
     if (/^allow(\s|$)/.test(grant)) {

@@ -9,7 +9,7 @@ import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, differences, notFoundForImport } from "./adopt";
 import { diffProperties } from "./diff";
 import { ownerSchema } from "./ownership";
-import { cephxKey, parseInputs } from "./validate";
+import { cephxKey, clientEntity, parseInputs } from "./validate";
 
 const capsSchema = z
   .object(Object.fromEntries(CAP_DAEMONS.map((d) => [d, z.string().optional()])) as Record<(typeof CAP_DAEMONS)[number], z.ZodOptional<z.ZodString>>)
@@ -30,9 +30,7 @@ export const cephUserInputs = z.object({
   importId: z.string().optional(),
   /** Set by the SDK ("<project>/<stack>/<resource>"); kept so state round-trips it (users hold no marker). */
   owner: ownerSchema,
-  entity: z
-    .string()
-    .regex(/^client\.[A-Za-z0-9_.-]+$/, "must be a client entity like 'client.cinder'"),
+  entity: clientEntity(),
   caps: capsSchema,
   /** A key chosen by the user (a secret); otherwise the cluster generates one. */
   key: cephxKey()

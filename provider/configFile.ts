@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreValues, writeTextFileAtomic } from "./ini";
 import type { PreviousValues } from "./ini";
 import { renderers, type Rendered } from "./configRenderers";
-import { parseInputs } from "./validate";
+import { absoluteFilePath, parseInputs } from "./validate";
 
 const renderedSchema = z.object({
   sections: z.array(z.object({ section: z.string(), values: z.record(z.string(), z.string()) })),
@@ -16,9 +16,9 @@ const renderedSchema = z.object({
 });
 
 export const configSettingsInputs = z.object({
-  path: z.string().regex(/^\//, "must be an absolute path"),
+  path: absoluteFilePath(),
   /** Which service's options these are; selects the validation and rendering. */
-  service: z.string().refine((s) => s in renderers, { message: `must be one of: ${Object.keys(renderers).join(", ")}` }),
+  service: z.string().refine((s) => Object.hasOwn(renderers, s), { message: `must be one of: ${Object.keys(renderers).join(", ")}` }),
   spec: z.record(z.string(), z.unknown()),
   /** Mode for the file if it has to be created (an existing file keeps its mode, owner and group). */
   fileMode: z.number().int().min(0).max(0o777).default(0o640),

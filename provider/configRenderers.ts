@@ -15,6 +15,7 @@ import {
   renderNovaLibvirtRbd,
   type RenderedSection,
 } from "./openstack";
+import { absolutePath, text } from "./openstack/common";
 
 export interface Rendered {
   sections: Array<{ section: string; values: Record<string, string> }>;
@@ -30,9 +31,14 @@ export interface Renderer<S = any> {
 const cephClient: Renderer<{ fsid: string; monHost: string; keyring?: string; section?: string }> = {
   schema: z.object({
     fsid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be the cluster's fsid (a UUID)"),
-    monHost: z.string().min(1, "must list the monitors"),
-    keyring: z.string().regex(/^\//, "must be an absolute path (it may use $cluster and $name)").optional(),
-    section: z.string().default("global"),
+    // One-line values only: a line break would start a section or key of its own in ceph.conf.
+    monHost: text(),
+    keyring: absolutePath().optional(),
+    section: z
+      .string()
+      .regex(/^[A-Za-z0-9_$][A-Za-z0-9_.$-]*$/, "must be a section name such as global or client.cinder")
+      .max(255, "must be at most 255 characters")
+      .default("global"),
   }),
   render: (spec) => ({
     sections: [

@@ -12,7 +12,8 @@ export const connectionSchema = z
     monHost: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     entity: z
       .string()
-      .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_.-]+$/, "must be a full entity name like 'client.admin'")
+      .max(256, "must be at most 256 characters")
+      .regex(/^(client|mon|osd|mgr|mds)\.[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be a full entity name like 'client.admin'")
       .optional(),
     key: cephxKey()
       .optional(),

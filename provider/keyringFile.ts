@@ -10,13 +10,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import { keyringText } from "./cephx";
 import { readTextFile, writeTextFileAtomic } from "./ini";
 import { ownerSchema } from "./ownership";
-import { cephxKey, containsUnknown, parseInputs, UNKNOWN } from "./validate";
+import { absoluteFilePath, cephxKey, clientEntity, containsUnknown, parseInputs, UNKNOWN } from "./validate";
 
 export const KEYRING_MODE = 0o600;
 
 export const keyringFileInputs = z.object({
-  path: z.string().regex(/^\//, "must be an absolute path"),
-  entity: z.string().regex(/^client\.[A-Za-z0-9_.-]+$/, "must be a client entity like 'client.cinder'"),
+  path: absoluteFilePath(),
+  entity: clientEntity(),
   key: cephxKey(),
   /** Replace a keyring file that is already there with other content (otherwise that is refused). */
   overwrite: z.boolean().default(false),

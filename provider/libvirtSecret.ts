@@ -16,7 +16,7 @@ export const libvirtSecretInputs = z.object({
   /** libvirt connection URI, e.g. qemu:///system on a compute node. */
   uri: z.string().min(1),
   uuid: z.string().regex(UUID_PATTERN, "must be a canonical lowercase UUID (8-4-4-4-12)"),
-  usageName: z.string().min(1).max(256),
+  usageName: z.string().min(1).max(256).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters or line breaks"),
   key: cephxKey(),
   timeoutSec: z.number().positive().max(600).default(30),
   /** Set by the SDK: "<project>/<stack>/<resource>", written into the secret's description. */

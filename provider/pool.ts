@@ -32,9 +32,9 @@ export const poolInputs = z
     pgAutoscaleMode: z.enum(["on", "off", "warn"]).optional(),
     size: z.number().int().min(1).max(10).optional(),
     minSize: z.number().int().min(1).max(10).optional(),
-    crushRule: z.string().min(1).optional(),
+    crushRule: cephName("crushRule").optional(),
     /** "rbd" runs rbd pool init; any other name is enabled as a pool application. */
-    application: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be an application name like 'rbd'").optional(),
+    application: z.string().max(128, "must be at most 128 characters").regex(/^[a-z][a-z0-9_-]*$/, "must be an application name like 'rbd'").optional(),
     quota: z
       .object({ maxBytes: quotaSize.optional(), maxObjects: z.number().int().min(0).optional() })
       .optional(),

@@ -74,7 +74,25 @@ export const cephName = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(250, `${what} must be at most 250 characters`)
     .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, `${what} may hold only letters, digits, '.', '_' and '-' (not starting with '-')`)
-    .refine((s) => !s.includes("@") && !s.includes("/"), `${what} must not contain '@' or '/'`);
+    .refine((s) => !s.includes("@") && !s.includes("/"), `${what} must not contain '@' or '/'`)
+    .refine((s) => !/^\.+$/.test(s), `${what} must not be '.' or '..'`);
+
+/**
+ * A cephx client entity, `client.ID`: the id as Ceph tools and keyring file names take it. The id
+ * never starts with '-' or '.': services pass it as `--id ID` to the rbd and ceph CLIs.
+ */
+export const clientEntity = () =>
+  z
+    .string()
+    .max(256, "must be at most 256 characters")
+    .regex(/^client\.[A-Za-z0-9_][A-Za-z0-9_.-]*$/, "must be a client entity like 'client.cinder'");
+
+/** An absolute path for a file we write: no NUL, line breaks or other control characters. */
+export const absoluteFilePath = () =>
+  z
+    .string()
+    .regex(/^\//, "must be an absolute path")
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters, line breaks or NUL");
 
 /** A cephx key (a secret: the message says what is wrong with it, never what it is). */
 export const cephxKey = () =>

@@ -165,12 +165,14 @@ export function testNames(source: string): string[] {
   return names;
 }
 
-/** With jest's --json results: mapped tests that did not pass (or did not run). */
-export function unprovenClaims(root: string, resultsFile: string): string[] {
+/** With jest's --json results (one file per jest run): mapped tests that did not pass (or did not run). */
+export function unprovenClaims(root: string, resultsFiles: string | string[]): string[] {
   const { entries } = checkClaims(root);
-  const results = JSON.parse(fs.readFileSync(resultsFile, "utf8")) as {
-    testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }>;
-  };
+  type Results = { testResults: Array<{ name: string; assertionResults: Array<{ title: string; status: string }> }> };
+  const results: Results = { testResults: [] };
+  for (const f of Array.isArray(resultsFiles) ? resultsFiles : [resultsFiles]) {
+    results.testResults.push(...((JSON.parse(fs.readFileSync(f, "utf8") || "{}") as Partial<Results>).testResults ?? []));
+  }
   const problems: string[] = [];
   for (const e of entries) {
     for (const t of e.tests) {
@@ -186,9 +188,9 @@ export function unprovenClaims(root: string, resultsFile: string): string[] {
 }
 
 if (require.main === module) {
-  // node dist/test/claims/claims.js ROOT [JEST_RESULTS.json]
+  // node dist/test/claims/claims.js ROOT [JEST_RESULTS.json...]
   const root = path.resolve(process.argv[2] ?? ".");
-  const problems = process.argv[3] ? unprovenClaims(root, process.argv[3]) : checkClaims(root).problems;
+  const problems = process.argv[3] ? unprovenClaims(root, process.argv.slice(3)) : checkClaims(root).problems;
   for (const p of problems) console.log(`claims: ${p}`);
   console.log(`claims: ${problems.length === 0 ? "every README claim is mapped to a test" + (process.argv[3] ? " that passed" : "") : `${problems.length} problem(s)`}`);
   process.exit(problems.length === 0 ? 0 : 1);
