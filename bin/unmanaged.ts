@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import { spawnSync } from "child_process";
 import { clusterIdentity, connectionFromStackConfig, connectionSchema, clusterLabel, type Connection } from "../provider/connection";
+import { OWNER_KEY } from "../provider/ownership";
 
 export interface UnmanagedRow {
   /** "image" (pool/name) or "user" (client.name). */
@@ -21,10 +22,10 @@ export interface UnmanagedRow {
 const BUILT_IN_IGNORES = ["client.admin", "client.bootstrap-*"];
 
 /**
- * The ownership marker an object carries (RBD image metadata, pool application metadata), as
- * "project/stack/resource", or undefined. One function, so the key can follow the ownership work.
+ * The ownership marker an object carries (the RBD image metadata key the provider writes on
+ * create, provider/ownership.ts), as "project/stack/resource", or undefined.
  */
-export const OWNER_KEY = "pulumi-ceph-openstack.owner";
+export { OWNER_KEY };
 export function ownerMarker(metadata: Record<string, string> | undefined): string | undefined {
   const raw = metadata?.[OWNER_KEY];
   if (!raw) return undefined;

@@ -196,9 +196,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
-      await n.removeImage(io, staging).catch((e) => {
-        if (!n.isCephError(e, "ENOENT")) throw e;
-      });
+      await removeStaleStaging(io, staging);
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
@@ -270,6 +268,29 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     await deleteImage(inputs);
   },
 };
+
+/**
+ * Removes what a crashed create of this resource left under its staging name. A create whose
+ * process died (the provider host killed) still holds a watch on it until the OSDs time that
+ * client out (osd_client_watch_timeout, 30 s by default): EBUSY until then, so wait for it, bounded.
+ */
+async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
+  const n = native();
+  const deadline = Date.now() + STALE_WATCH_WAIT_MS;
+  for (;;) {
+    try {
+      await n.removeImage(io, staging);
+      return;
+    } catch (e) {
+      if (n.isCephError(e, "ENOENT")) return;
+      if (!n.isCephError(e, "EBUSY") || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+/** A little over the OSDs' default watch timeout (30 s), after which a dead client's watch is gone. */
+const STALE_WATCH_WAIT_MS = 45_000;
 
 /** Whether an image exists at `name`, and the owner its marker names (undefined: no marker). */
 async function imageOwner(io: IoCtx, name: string): Promise<{ exists: boolean; owner?: string }> {

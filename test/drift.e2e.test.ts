@@ -149,7 +149,8 @@ test("batch 2: objects deleted out of band are one row each; --unmanaged lists s
   await cluster.rbd("create", "volumes/stray", "--size", "1M");
   await cluster.rbd("create", "volumes/ignored-1", "--size", "1M");
   await cluster.rbd("create", "volumes/theirs", "--size", "1M");
-  await cluster.rbd("image-meta", "set", "volumes/theirs", "pulumi-ceph-openstack.owner", JSON.stringify({ project: "infra", stack: "prod", resource: "theirs" }));
+  // The marker exactly as another stack's create writes it (provider/ownership.ts).
+  await cluster.rbd("image-meta", "set", "volumes/theirs", "pulumi-owner", "infra/prod/theirs");
   await cluster.ceph("auth", "get-or-create", "client.stray");
   const ignore = path.join(scratch, "ignore");
   fs.writeFileSync(ignore, "# expected ones\nvolumes/ignored-*\n");
