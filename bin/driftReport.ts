@@ -92,11 +92,11 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
       return v;
     case "KeyringFile":
       // Read compares the file with the declared key and keeps only the verdict (no digest in state).
-      put("content", matches(props.contentMatches, "the declared key"));
+      put("content", matches(props.contentMatches, "the declared key"), { secret: true });
       put("fileMode", props.fileMode, { show: octal });
       return v;
     case "LibvirtCephSecret":
-      put("value", matches(props.valueMatches, "the declared key"));
+      put("value", matches(props.valueMatches, "the declared key"), { secret: true });
       put("usageName", props.usageName);
       return v;
     case "CephClusterInfo":

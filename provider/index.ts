@@ -44,11 +44,11 @@ function cleanResults(p: pulumi.dynamic.ResourceProvider): pulumi.dynamic.Resour
     // Every call that carries the program's settings tells connection.ts the newest ones (see there).
     configure: async (req) => { configureFromStackConfig(rawStackConfig(req)); },
     check: p.check && (async (olds, news) => {
-      learnConnection(news.connection);
+      learnConnection(news?.connection);
       return withoutUndefined(await p.check!(olds, news));
     }),
     diff: p.diff && (async (id, olds, news) => {
-      learnConnection(news.connection);
+      learnConnection(news?.connection);
       return p.diff!(id, olds, news);
     }),
     create: clean(p.create)!,

@@ -197,6 +197,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
       await removeStaleStaging(io, staging);
+      await finishInterruptedRemovals(io, inputs.name);
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
@@ -289,6 +290,18 @@ async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
   }
 }
 
+/**
+ * librbd removes an image by moving it to the trash (source "removing") and then deleting it: a
+ * removal cut short (a killed destroy) leaves that entry, which `rbd ls` still lists under the
+ * image's name, owned by no one. It was being deleted on request: finish the job.
+ */
+async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void> {
+  const n = native();
+  for (const entry of await n.trashList(io)) {
+    if (entry.name === name && entry.source === "removing") await n.trashRemove(io, entry.id, true);
+  }
+}
+
 /** A little over the OSDs' default watch timeout (30 s), after which a dead client's watch is gone. */
 const STALE_WATCH_WAIT_MS = 45_000;
 
@@ -346,7 +359,11 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
         // Read-only: a read-write open would register a watch of its own and count as a user.
       }, { readOnly: true });
     } catch (e) {
-      if (n.isCephError(e, "ENOENT")) return; // already gone
+      if (n.isCephError(e, "ENOENT")) {
+        // Already gone, or a removal cut short: finish it.
+        await finishInterruptedRemovals(io, inputs.name);
+        return;
+      }
       throw e;
     }
     if (hasClones) {

@@ -134,7 +134,8 @@ test("drift made with the ceph CLI fails the gate and is named by property", asy
   const d = await drift();
   expect(d.code).toBe(1);
   const props = d.out.rows.map((r: any) => `${r.resource}.${r.property}`).sort();
-  expect(props).toEqual(["cinder.caps", "volumes.size"]);
+  // One row per daemon whose caps changed (all three: only mon is left, as "allow r").
+  expect(props).toEqual(["cinder.caps.mgr", "cinder.caps.mon", "cinder.caps.osd", "volumes.size"]);
   const table = await drift(false);
   expect(table.text).toMatch(/volumes\s+ceph:Pool\s+size\s+1\s+2\s+update/);
   // up --refresh puts the declared state back (plain up trusts the state it has).

@@ -62,7 +62,9 @@ test("the drift-gate pipeline previews every change and fails nightly on drift w
   expect(yml).toMatch(/pull_request:/);
   expect(yml).toMatch(/pulumi preview --stack "\$STACK"/);
   expect(yml).toMatch(/schedule:\n\s+- cron: /);
-  expect(yml).toMatch(/run: npx ceph-drift --stack "\$STACK"/);
+  // The gate keeps drift.json whatever the outcome and fails with ceph-drift's exit code.
+  expect(yml).toMatch(/npx ceph-drift --cwd \.\.\/\.\. --stack "\$STACK" --unmanaged --junit \.\.\/\.\.\/drift\.xml --json\) > drift\.json \|\| status=\$\?/);
+  expect(yml).toMatch(/exit \$status/);
 });
 
 test("npm test is what .ci/run calls, and runs set-up before jest", () => {
@@ -71,7 +73,7 @@ test("npm test is what .ci/run calls, and runs set-up before jest", () => {
   const script = read("scripts/test.sh");
   expect(script.indexOf("bash scripts/setup.sh")).toBeGreaterThan(-1);
   expect(script.indexOf("bash scripts/setup.sh")).toBeLessThan(script.indexOf("npx jest"));
-  expect(script).toContain("console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed`");
+  expect(script).toContain('console.log(`jest: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`');
 });
 
 describe("scripts/ceph-cluster.sh", () => {
@@ -129,7 +131,7 @@ test("ceph-drift exits 2 when the preview itself fails (here: no such stack), na
       env: { ...process.env, PATH: `${path.join(repoRoot, ".tools", "bin")}:${process.env.PATH}`, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "x", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_HOME: path.join(repoRoot, ".tools", "pulumi-home") },
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/ceph-drift: pulumi preview failed/);
+    expect(r.stderr).toMatch(/ceph-drift: pulumi preview --refresh failed \(exit \d+\):\nerror: no stack named 'no-such-stack' found/);
   } finally {
     fs.rmSync(backend, { recursive: true, force: true });
   }
