@@ -257,15 +257,17 @@ describe("refusals on images and snapshots", () => {
 describe("KeyringFile and client files", () => {
   const keyringPath = () => path.join(dir, "ceph.client.chosen.keyring");
   const expectedKeyring = `[client.chosen]\n\tkey = ${chosenKey}\n`;
+  // The file's first line names its owner (ownership marker: project/stack/resource).
+  const keyringFileText = (resource: string) => `# managed by Pulumi: ceph-resources/${stack.name}/${resource}\n${expectedKeyring}`;
 
   test("an existing keyring file with other content is refused, and replaced with overwrite: true", async () => {
     fs.writeFileSync(keyringPath(), "[client.chosen]\n\tkey = hand-made\n", { mode: 0o644 });
     await apply({ keyringFiles: [{ resource: "kr", user: "chosen", path: keyringPath() }] });
-    expect(await failure(["up", "--yes", "--skip-preview"])).toMatch(/already exists with other content; set overwrite: true to replace it/);
+    expect(await failure(["up", "--yes", "--skip-preview"])).toMatch(/already exists and has other content; nothing was changed\. Set overwrite: true to replace it/);
     expect(fs.readFileSync(keyringPath(), "utf8")).toBe("[client.chosen]\n\tkey = hand-made\n");
     await apply({ keyringFiles: [{ resource: "kr", user: "chosen", path: keyringPath(), overwrite: true }] });
     await up();
-    expect(fs.readFileSync(keyringPath(), "utf8")).toBe(expectedKeyring);
+    expect(fs.readFileSync(keyringPath(), "utf8")).toBe(keyringFileText("kr"));
     expect(fs.statSync(keyringPath()).mode & 0o777).toBe(0o600);
   });
 
@@ -274,7 +276,7 @@ describe("KeyringFile and client files", () => {
     fs.writeFileSync(keyringPath(), "[client.chosen]\n\tkey = edited\n");
     await failure(["preview", "--refresh", "--expect-no-changes"]);
     await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
-    expect(fs.readFileSync(keyringPath(), "utf8")).toBe(expectedKeyring);
+    expect(fs.readFileSync(keyringPath(), "utf8")).toBe(keyringFileText("kr"));
     fs.chmodSync(keyringPath(), 0o644);
     await failure(["preview", "--refresh", "--expect-no-changes"]);
     await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
@@ -291,7 +293,7 @@ describe("KeyringFile and client files", () => {
     expect(r.stdout).toContain("ceph:files:CephClientConf");
     expect(r.stdout).toContain("pulumi-nodejs:dynamic/ceph:KeyringFile");
     expect(r.stdout).toContain("pulumi-nodejs:dynamic/ceph:CephClusterInfo");
-    expect(fs.readFileSync(path.join(cf, "ceph.client.chosen.keyring"), "utf8")).toBe(expectedKeyring);
+    expect(fs.readFileSync(path.join(cf, "ceph.client.chosen.keyring"), "utf8")).toBe(keyringFileText("cf-keyring"));
     expect(fs.readFileSync(path.join(cf, "ceph.conf"), "utf8")).toContain(`fsid = ${cluster.fsid}`);
     const shown = JSON.parse((await stack.run(["stack", "output", "--json"])).stdout);
     expect(shown.clientKeyrings).toEqual({ cf: "[secret]" });
