@@ -80,7 +80,8 @@ if [ ! -f "$K8S_BUILD/.source" ] || [ "$(cat "$K8S_BUILD/.source")" != "$K8S_PRO
   node scripts/kubernetes-plugin-embeds.js "$K8S_BUILD/cmd/pulumi-resource-kubernetes" "$K8S_PLUGIN_VERSION"
   echo "$K8S_PROVIDER_PSEUDO $K8S_PLUGIN_VERSION" > "$K8S_BUILD/.source"
 fi
-GO_TOOL_OUT=.tools/build/bin build_go_tool pulumi-resource-kubernetes tools/pulumi-kubernetes \
+mkdir -p "$ROOT/.tools/build/bin"
+GO_TOOL_OUT="$ROOT/.tools/build/bin" build_go_tool pulumi-resource-kubernetes tools/pulumi-kubernetes \
   "$K8S_PROVIDER_MODULE/cmd/pulumi-resource-kubernetes" "$K8S_PLUGIN_VERSION" \
   "-X $K8S_PROVIDER_MODULE/pkg/version.Version=$K8S_PLUGIN_VERSION"
 # Installed as the engine's plugin (so nothing tries to download it, npm's install script included).
@@ -88,10 +89,10 @@ if ! pulumi plugin ls --json 2>/dev/null | node -e '
     let s=""; process.stdin.on("data",d=>s+=d).on("end",()=>{
       const want=process.argv[1]; const l=JSON.parse(s||"[]");
       process.exit(l.some(p=>p.name==="kubernetes"&&p.kind==="resource"&&p.version===want)?0:1)})' "$K8S_PLUGIN_VERSION" ||
-    [ .tools/build/bin/pulumi-resource-kubernetes -nt .tools/kubernetes-plugin.installed ]; then
+    [ "$ROOT/.tools/build/bin/pulumi-resource-kubernetes" -nt "$ROOT/.tools/kubernetes-plugin.installed" ]; then
   log "installing the kubernetes plugin $K8S_PLUGIN_VERSION into PULUMI_HOME"
-  pulumi plugin install resource kubernetes "$K8S_PLUGIN_VERSION" --reinstall --file .tools/build/bin/pulumi-resource-kubernetes >/dev/null
-  touch .tools/kubernetes-plugin.installed
+  pulumi plugin install resource kubernetes "$K8S_PLUGIN_VERSION" --reinstall --file "$ROOT/.tools/build/bin/pulumi-resource-kubernetes" >/dev/null
+  touch "$ROOT/.tools/kubernetes-plugin.installed"
 fi
 
 # --- 3. npm, the addon and the TypeScript build -----------------------------------------------
