@@ -11,37 +11,14 @@
 # `restart DIR NAME` starts it again with the same data.
 # For tests and demos only: pool size 1, pool deletion allowed, fast paxos proposals.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 die() { echo "ceph-cluster: $*" >&2; exit 1; }
-
-free_port() {
-  python3 - <<'PY'
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
 
 stop_cluster() {
   local dir=$1
   [ -f "$dir/ceph.conf" ] || die "$dir does not hold a cluster started by this script"
-  local pidfile pid
-  for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
-  done
-  # Give daemons a moment to exit cleanly, then make sure they are gone.
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pidfile in "$dir"/run/*.pid; do
-      [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
-    done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
-  done
+  kill_pidfiles "$dir"
   rm -rf "$dir"
 }
 

@@ -10,36 +10,16 @@
 # Auth: one bearer token (in the kubeconfig, mode 0600) for a user in system:masters; RBAC on.
 # Environment: KUBE_START_TIMEOUT (s, default 90).
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 die() { echo "kube-cluster: $*" >&2; exit 1; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/.tools/bin"
 
-free_port() {
-  python3 - <<'PY'
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
-
 stop_cluster() {
   local dir=$1
   [ -f "$dir/kubeconfig" ] || [ -d "$dir/run" ] || die "$dir does not hold a control plane started by this script"
-  local pidfile
-  for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-  done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pidfile in "$dir"/run/*.pid; do
-      [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
-    done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
-  done
+  kill_pidfiles "$dir"
   rm -rf "$dir"
 }
 

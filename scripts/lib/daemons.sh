@@ -1,0 +1,28 @@
+# Shared by the throwaway-cluster scripts (sourced, not run): every daemon they start writes its
+# pid to DIR/run/<name>.pid, so stopping kills exactly those pids and nothing else.
+
+free_port() {
+  python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# SIGTERM every daemon with a pid file in DIR/run, wait up to 5 s for them, SIGKILL the rest.
+kill_pidfiles() {
+  local dir=$1 pidfile
+  for pidfile in "$dir"/run/*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pidfile in "$dir"/run/*.pid; do
+      [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
+    done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for pidfile in "$dir"/run/*.pid; do
+    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  done
+}
