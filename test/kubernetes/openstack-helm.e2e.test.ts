@@ -141,6 +141,10 @@ test("up delivers ceph.conf, one Secret per user and ceph-csi's objects, labelle
   await expect(listWith("client.cinder", cinderKey, "volumes")).resolves.toEqual([]);
   const glanceKey = unb64((await kube.get(secretPath("openstack", "images-rbd-keyring"))).data.key);
   await expect(listWith("client.glance", glanceKey, "images")).resolves.toEqual([]);
+  const backupKey = unb64((await kube.get(secretPath("openstack", "cinder-backup-rbd-keyring"))).data.key);
+  await expect(listWith("client.cinder-backup", backupKey, "backups")).resolves.toEqual([]);
+  const novaKey = unb64((await kube.get(secretPath("openstack", "nova-rbd-keyring"))).data.key);
+  await expect(listWith("client.cinder", novaKey, "vms")).resolves.toEqual([]);
 
   const csiSecret = await kube.get(secretPath("ceph-csi", "csi-rbd-secret"));
   expect(unb64(csiSecret.data.userID)).toBe("kubernetes");
