@@ -3,6 +3,7 @@
 // `key`, which the charts' keyring-placement init containers turn into ceph.client.<user>.keyring.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { keyringText } from "../../provider/cephx";
 import { CephUser } from "../cephUser";
 import { CephClusterInfo } from "../clusterInfo";
 import { OPENSTACK_HELM_NAMES } from "./chartValues";
@@ -13,14 +14,15 @@ export function clientConfText(info: CephClusterInfo): pulumi.Output<string> {
   return pulumi.interpolate`[global]\nfsid = ${info.fsid}\nmon_host = ${info.monHost}\n`;
 }
 
-export function cephConfConfigMap(name: string, target: KubernetesTarget, info: CephClusterInfo, parent: pulumi.Resource, partOf = "openstack") {
+/** INSTANCE: the delivery's name, shared by all its objects (app.kubernetes.io/instance). */
+export function cephConfConfigMap(name: string, target: KubernetesTarget, info: CephClusterInfo, parent: pulumi.Resource, instance: string) {
   return new k8s.core.v1.ConfigMap(
     name,
     {
       metadata: {
         name: OPENSTACK_HELM_NAMES.cephConfConfigMap,
         namespace: target.namespace,
-        labels: standardLabels({ partOf, component: "ceph-conf", instance: name, extra: target.labels }),
+        labels: standardLabels({ partOf: "openstack", component: "ceph-conf", instance, extra: target.labels }),
         annotations: MANAGED_ANNOTATIONS,
       },
       data: { "ceph.conf": clientConfText(info) },
@@ -29,7 +31,10 @@ export function cephConfConfigMap(name: string, target: KubernetesTarget, info: 
   );
 }
 
-/** A `kubernetes.io/rbd` Secret with the user's bare key under `key` (what every chart reads). */
+/**
+ * A `kubernetes.io/rbd` Secret with the user's bare key under `key` (what every chart reads) and,
+ * with `withKeyring`, the keyring file text under `keyring` (for pods that mount the file itself).
+ */
 export function userKeySecret(
   name: string,
   target: KubernetesTarget,
@@ -37,18 +42,21 @@ export function userKeySecret(
   user: CephUser,
   component: string,
   parent: pulumi.Resource,
+  instance: string,
+  withKeyring = false,
 ) {
+  const keyring: Record<string, pulumi.Output<string>> = withKeyring ? { keyring: secretData(pulumi.all([user.entity, user.key]).apply(([entity, key]) => keyringText(entity, key))) } : {};
   return new k8s.core.v1.Secret(
     name,
     {
       metadata: {
         name: secretName,
         namespace: target.namespace,
-        labels: standardLabels({ partOf: "openstack", component, instance: name, extra: target.labels }),
+        labels: standardLabels({ partOf: "openstack", component, instance, extra: target.labels }),
         annotations: MANAGED_ANNOTATIONS,
       },
       type: "kubernetes.io/rbd",
-      data: { key: secretData(user.key) },
+      data: { key: secretData(user.key), ...keyring },
     },
     targetOptions(target, parent, name),
   );

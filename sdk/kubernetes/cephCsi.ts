@@ -55,13 +55,13 @@ export class CephCsiRbd extends pulumi.ComponentResource {
     super("ceph:kubernetes:CephCsiRbd", name, {}, opts);
     const info = args.info ?? new CephClusterInfo(`${name}-info`, { cluster: args.cluster }, { parent: this });
     const { target } = args;
-    const labels = (component: string, instance: string) =>
-      standardLabels({ partOf: "ceph-csi", component, instance, extra: target.labels });
+    // One instance label for all of this component's objects, as Helm gives a release's.
+    const labels = (component: string) => standardLabels({ partOf: "ceph-csi", component, instance: name, extra: target.labels });
     const secretName = args.secretName ?? "csi-rbd-secret";
     this.secret = new k8s.core.v1.Secret(
       `${name}-secret`,
       {
-        metadata: { name: secretName, namespace: target.namespace, labels: labels("rbd-secret", `${name}-secret`), annotations: MANAGED_ANNOTATIONS },
+        metadata: { name: secretName, namespace: target.namespace, labels: labels("rbd-secret"), annotations: MANAGED_ANNOTATIONS },
         type: "Opaque",
         data: { userID: secretData(args.user.userName), userKey: secretData(args.user.key) },
       },
@@ -71,7 +71,7 @@ export class CephCsiRbd extends pulumi.ComponentResource {
       this.csiConfig = new k8s.core.v1.ConfigMap(
         `${name}-csi-config`,
         {
-          metadata: { name: "ceph-csi-config", namespace: target.namespace, labels: labels("csi-config", `${name}-csi-config`), annotations: MANAGED_ANNOTATIONS },
+          metadata: { name: "ceph-csi-config", namespace: target.namespace, labels: labels("csi-config"), annotations: MANAGED_ANNOTATIONS },
           data: {
             "config.json": pulumi
               .all([info.fsid, info.monHost])
@@ -83,7 +83,7 @@ export class CephCsiRbd extends pulumi.ComponentResource {
       this.cephConfig = new k8s.core.v1.ConfigMap(
         `${name}-ceph-config`,
         {
-          metadata: { name: "ceph-config", namespace: target.namespace, labels: labels("ceph-conf", `${name}-ceph-config`), annotations: MANAGED_ANNOTATIONS },
+          metadata: { name: "ceph-config", namespace: target.namespace, labels: labels("ceph-conf"), annotations: MANAGED_ANNOTATIONS },
           // ceph-csi requires the `keyring` key and wants it empty: keys come from the Secret.
           data: { "ceph.conf": clientConfText(info), keyring: "" },
         },
@@ -94,7 +94,7 @@ export class CephCsiRbd extends pulumi.ComponentResource {
     this.storageClass = new k8s.storage.v1.StorageClass(
       `${name}-storage-class`,
       {
-        metadata: { name: args.storageClassName ?? "csi-rbd-sc", labels: labels("storage-class", `${name}-storage-class`), annotations: MANAGED_ANNOTATIONS },
+        metadata: { name: args.storageClassName ?? "csi-rbd-sc", labels: labels("storage-class"), annotations: MANAGED_ANNOTATIONS },
         provisioner: CEPH_CSI_RBD_PROVISIONER,
         parameters: {
           clusterID: info.fsid,

@@ -16,6 +16,12 @@ export const OPENSTACK_HELM_NAMES = {
   cinderBackupSecret: "cinder-backup-rbd-keyring",
   /** glance's `secrets.rbd`: client.glance's key. */
   glanceSecret: "images-rbd-keyring",
+  /**
+   * Nova's rbd_user's key for nova-compute and libvirt (ours, not a chart default): bare under
+   * `key` (libvirt's `external_ceph.user_secret_name` mounts that) and as a keyring file under
+   * `keyring` (mounted into nova-compute where librados looks for it).
+   */
+  novaSecret: "nova-rbd-keyring",
 } as const;
 
 /** Where ceph.conf sits inside the charts' pods (they mount `ceph-etc` there). */
@@ -113,37 +119,85 @@ export function glanceChartValues(store: GlanceRbdStoreSpec): GlanceChartValues 
   };
 }
 
+/** The chart's `conf.ceph`: its own path (admin key, caps rewrite, key inline) off, the user and UUID named. */
+interface ChartCephConf {
+  enabled: false;
+  admin_keyring: null;
+  cinder: { user: string; keyring: null; secret_uuid: string };
+}
+
+interface PodMounts {
+  volumes: Array<{ name: string; configMap?: { name: string; defaultMode: number }; secret?: { secretName: string; defaultMode: number } }>;
+  volumeMounts: Array<{ name: string; mountPath: string; subPath: string; readOnly: true }>;
+}
+
 export interface NovaChartValues {
   ceph_client: { configmap: string };
   manifests: { job_storage_init: false };
-  conf: { ceph: { enabled: true; cinder: { user: string; secret_uuid: string } }; nova: { libvirt: Section } };
+  conf: { ceph: ChartCephConf; nova: { libvirt: Section } };
+  pod: { mounts: { nova_compute: { nova_compute: PodMounts } } };
+}
+
+function novaCephConf(libvirt: NovaLibvirtRbdSpec) {
+  const values = section(rendered("nova", libvirt).sections, "libvirt");
+  const user = values.rbd_user ?? "cinder";
+  const ceph: ChartCephConf = { enabled: false, admin_keyring: null, cinder: { user, keyring: null, secret_uuid: values.rbd_secret_uuid! } };
+  return { values, user, ceph };
 }
 
 /**
- * nova's values: `[libvirt]` under `conf.nova.libvirt`, and `conf.ceph.cinder` naming the user and
- * the libvirt secret's UUID. The chart takes client.cinder's key only inline
- * (`conf.ceph.cinder.keyring`, which it renders into a ConfigMap) or through the admin key: no key
- * is ever put in these values (see the README on what to do about it).
+ * nova's values: `[libvirt]` under `conf.nova.libvirt`. With `conf.ceph.enabled` the chart would
+ * either render client.<user>'s key into its nova-bin ConfigMap (`conf.ceph.cinder.keyring`) or use
+ * the admin key to fetch it and rewrite its caps to `profile rbd` on every pool. So that path is
+ * off, and nova-compute gets ceph.conf (from `ceph-etc`) and the keyring (from SECRET's `keyring`)
+ * mounted where `[libvirt]` and librados look for them.
  */
-export function novaChartValues(libvirt: NovaLibvirtRbdSpec): NovaChartValues {
-  const values = section(rendered("nova", libvirt).sections, "libvirt");
+export function novaChartValues(libvirt: NovaLibvirtRbdSpec, secretName: string = OPENSTACK_HELM_NAMES.novaSecret): NovaChartValues {
+  const { values, user, ceph } = novaCephConf(libvirt);
+  const readOnly = true as const;
   return {
     ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap },
     manifests: { job_storage_init: false },
-    conf: {
-      ceph: { enabled: true, cinder: { user: values.rbd_user ?? "cinder", secret_uuid: values.rbd_secret_uuid! } },
-      nova: { libvirt: values },
+    conf: { ceph, nova: { libvirt: values } },
+    pod: {
+      mounts: {
+        nova_compute: {
+          nova_compute: {
+            volumes: [
+              { name: "ceph-client-conf", configMap: { name: OPENSTACK_HELM_NAMES.cephConfConfigMap, defaultMode: 0o444 } },
+              // Readable by nova-compute's user, as the chart's own keyring file is.
+              { name: "ceph-client-keyring", secret: { secretName, defaultMode: 0o444 } },
+            ],
+            volumeMounts: [
+              { name: "ceph-client-conf", mountPath: values.images_rbd_ceph_conf ?? POD_CEPH_CONF, subPath: "ceph.conf", readOnly },
+              { name: "ceph-client-keyring", mountPath: `/etc/ceph/ceph.client.${user}.keyring`, subPath: "keyring", readOnly },
+            ],
+          },
+        },
+      },
     },
   };
 }
 
 export interface LibvirtChartValues {
   ceph_client: { configmap: string };
-  conf: { ceph: { enabled: true; cinder: { user: string; secret_uuid: string } } };
+  conf: {
+    ceph: ChartCephConf & {
+      cinder: { external_ceph: { enabled: true; user: string; secret_uuid: string; user_secret_name: string } };
+    };
+  };
 }
 
-/** libvirt's values: the user and the secret UUID it defines the libvirt secret with (same as Nova's). */
-export function libvirtChartValues(libvirt: NovaLibvirtRbdSpec): LibvirtChartValues {
-  const nova = novaChartValues(libvirt);
-  return { ceph_client: nova.ceph_client, conf: { ceph: nova.conf.ceph } };
+/**
+ * libvirt's values: the same user and UUID as Nova's `[libvirt]`. The chart's `external_ceph` path
+ * is the one that reads the key from a Secret (its `key`), defining the libvirt secret with no
+ * admin key and no caps rewrite; QEMU needs no ceph.conf, Nova's disk XML names the monitors.
+ */
+export function libvirtChartValues(libvirt: NovaLibvirtRbdSpec, secretName: string = OPENSTACK_HELM_NAMES.novaSecret): LibvirtChartValues {
+  const { user, ceph } = novaCephConf(libvirt);
+  const external_ceph = { enabled: true as const, user, secret_uuid: ceph.cinder.secret_uuid, user_secret_name: secretName };
+  return {
+    ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap },
+    conf: { ceph: { ...ceph, cinder: { ...ceph.cinder, external_ceph } } },
+  };
 }

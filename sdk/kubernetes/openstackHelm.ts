@@ -46,7 +46,7 @@ export class OpenStackHelmDelivery extends pulumi.ComponentResource {
   /** ConfigMap `ceph-etc` (data key `ceph.conf`): fsid and mon_host. */
   readonly cephConf: k8s.core.v1.ConfigMap;
   /** The charts' keyring Secrets, each holding one user's bare key under `key`. */
-  readonly secrets: { glance: k8s.core.v1.Secret; cinder: k8s.core.v1.Secret; cinderBackup: k8s.core.v1.Secret };
+  readonly secrets: { glance: k8s.core.v1.Secret; cinder: k8s.core.v1.Secret; cinderBackup: k8s.core.v1.Secret; nova: k8s.core.v1.Secret };
   /** Values for each chart (no keys in them). */
   readonly values: {
     cinder: pulumi.Output<CinderChartValues>;
@@ -59,11 +59,15 @@ export class OpenStackHelmDelivery extends pulumi.ComponentResource {
     super("ceph:kubernetes:OpenStackHelmDelivery", name, {}, opts);
     const info = args.info ?? new CephClusterInfo(`${name}-info`, { cluster: args.cluster }, { parent: this });
     const { target, users, pools } = args;
-    this.cephConf = cephConfConfigMap(`${name}-ceph-etc`, target, info, this);
+    this.cephConf = cephConfConfigMap(`${name}-ceph-etc`, target, info, this, name);
+    const secret = (key: string, secretName: string, user: CephUser, component: string, withKeyring = false) =>
+      userKeySecret(`${name}-${key}`, target, secretName, user, component, this, name, withKeyring);
     this.secrets = {
-      cinder: userKeySecret(`${name}-cinder-key`, target, OPENSTACK_HELM_NAMES.cinderVolumeSecret, users.cinder, "cinder", this),
-      cinderBackup: userKeySecret(`${name}-cinder-backup-key`, target, OPENSTACK_HELM_NAMES.cinderBackupSecret, users.cinderBackup, "cinder-backup", this),
-      glance: userKeySecret(`${name}-glance-key`, target, OPENSTACK_HELM_NAMES.glanceSecret, users.glance, "glance", this),
+      cinder: secret("cinder-key", OPENSTACK_HELM_NAMES.cinderVolumeSecret, users.cinder, "cinder"),
+      cinderBackup: secret("cinder-backup-key", OPENSTACK_HELM_NAMES.cinderBackupSecret, users.cinderBackup, "cinder-backup"),
+      glance: secret("glance-key", OPENSTACK_HELM_NAMES.glanceSecret, users.glance, "glance"),
+      // Nova's rbd_user (client.cinder): libvirt reads `key`, nova-compute mounts `keyring`.
+      nova: secret("nova-key", OPENSTACK_HELM_NAMES.novaSecret, users.cinder, "nova", true),
     };
 
     // Inside the charts' pods ceph.conf is always mounted at /etc/ceph/ceph.conf.

@@ -9,7 +9,7 @@ export interface KubernetesTarget {
    * delete and recreate them) make it with `enableSecretMutable: true`, as `kubeconfig` does.
    */
   provider?: k8s.Provider;
-  /** A kubeconfig (path or contents) to make a provider from, when no provider is given. */
+  /** A kubeconfig (path or contents) to make a provider from, when no provider is given (kept a Pulumi secret). */
   kubeconfig?: pulumi.Input<string>;
   /** Namespace of the ConfigMaps and Secrets (the services' namespace, e.g. "openstack"). */
   namespace: pulumi.Input<string>;
@@ -47,7 +47,9 @@ function ownProvider(target: KubernetesTarget, parent: pulumi.Resource, name: st
   let provider = madeProviders.get(target);
   if (!provider) {
     if (target.kubeconfig === undefined) throw new Error(`${name}: the Kubernetes target needs a provider or a kubeconfig`);
-    provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: target.kubeconfig, enableSecretMutable: true }, { parent });
+    // A kubeconfig's text holds credentials: kept a secret, or the state would hold them in plain text.
+    const kubeconfig = pulumi.secret(target.kubeconfig);
+    provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableSecretMutable: true }, { parent });
     madeProviders.set(target, provider);
   }
   return provider;

@@ -80,14 +80,42 @@ test("glance: [glance_store]'s rbd options equal conf.glance.rbd; stores/default
   expect(values.storage).toBe("rbd");
 });
 
-test("nova and libvirt: [libvirt] equals conf.nova.libvirt; user and UUID are the same in both charts", async () => {
+test("nova and libvirt: [libvirt] equals conf.nova.libvirt; user, UUID and key Secret are the same in both charts", async () => {
   const file = path.join(dir, "nova.conf");
   await writeFile(file, "nova", nova);
   const ini = osloSections(file);
   const values = novaChartValues(nova);
+  const user = ini.libvirt.rbd_user;
+  const secretUuid = ini.libvirt.rbd_secret_uuid;
   expect(values.conf.nova.libvirt).toEqual(ini.libvirt);
-  expect(values.conf.ceph.cinder).toEqual({ user: ini.libvirt.rbd_user, secret_uuid: ini.libvirt.rbd_secret_uuid });
-  expect(libvirtChartValues(nova).conf.ceph).toEqual(values.conf.ceph);
+  // The charts' own Ceph path needs the admin key and rewrites client.<user>'s caps: it is off, and
+  // the key comes from the Secret instead, never inline (the chart would put it in a ConfigMap).
+  expect(values.conf.ceph).toEqual({ enabled: false, admin_keyring: null, cinder: { user, keyring: null, secret_uuid: secretUuid } });
+  // nova-compute reads ceph.conf where [libvirt] images_rbd_ceph_conf says, and the keyring where
+  // librados looks for client.<rbd_user>'s.
+  const mounts = values.pod.mounts.nova_compute.nova_compute;
+  const volume = (name: string) => mounts.volumes.find((v) => v.name === name)!;
+  const conf = mounts.volumeMounts.find((m) => m.mountPath === ini.libvirt.images_rbd_ceph_conf)!;
+  expect(conf).toMatchObject({ subPath: "ceph.conf", readOnly: true });
+  expect(volume(conf.name).configMap).toMatchObject({ name: "ceph-etc" });
+  const keyring = mounts.volumeMounts.find((m) => m.mountPath === `/etc/ceph/ceph.client.${user}.keyring`)!;
+  expect(keyring).toMatchObject({ subPath: "keyring", readOnly: true });
+  expect(volume(keyring.name).secret).toMatchObject({ secretName: "nova-rbd-keyring" });
+  expect(mounts.volumes).toHaveLength(2);
+  expect(mounts.volumeMounts).toHaveLength(2);
+  // libvirt defines the secret with that UUID from the same Secret's bare key.
+  const libvirt = libvirtChartValues(nova);
+  expect(libvirt.conf.ceph).toEqual({
+    enabled: false,
+    admin_keyring: null,
+    cinder: {
+      user,
+      keyring: null,
+      secret_uuid: secretUuid,
+      external_ceph: { enabled: true, user, secret_uuid: secretUuid, user_secret_name: "nova-rbd-keyring" },
+    },
+  });
+  expect(libvirt.ceph_client).toEqual(values.ceph_client);
 });
 
 test("chart values hold no key, and a bad spec is refused like the file's", () => {

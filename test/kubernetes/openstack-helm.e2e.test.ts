@@ -21,7 +21,25 @@ const OPENSTACK_SECRETS = {
   "cinder-volume-rbd-keyring": "client.cinder",
   "cinder-backup-rbd-keyring": "client.cinder-backup",
   "images-rbd-keyring": "client.glance",
+  "nova-rbd-keyring": "client.cinder",
 } as const;
+/** Every object the example delivers: kind path, name, and the app.kubernetes.io/instance and part-of it carries. */
+const DELIVERED = [
+  ["/api/v1/namespaces/openstack/configmaps", "ceph-etc", "openstack-k8s", "openstack"],
+  ...Object.keys(OPENSTACK_SECRETS).map((n) => ["/api/v1/namespaces/openstack/secrets", n, "openstack-k8s", "openstack"]),
+  ["/api/v1/namespaces/ceph-csi/secrets", "csi-rbd-secret", "ceph-csi", "ceph-csi"],
+  ["/api/v1/namespaces/ceph-csi/configmaps", "ceph-csi-config", "ceph-csi", "ceph-csi"],
+  ["/api/v1/namespaces/ceph-csi/configmaps", "ceph-config", "ceph-csi", "ceph-csi"],
+  ["/apis/storage.k8s.io/v1/storageclasses", "csi-rbd-sc", "ceph-csi", "ceph-csi"],
+] as const;
+const LISTS = ["/api/v1/namespaces/openstack/configmaps", "/api/v1/namespaces/openstack/secrets", "/api/v1/namespaces/ceph-csi/configmaps", "/api/v1/namespaces/ceph-csi/secrets", "/apis/storage.k8s.io/v1/storageclasses"];
+/** Every object in the namespaces (and cluster-wide kinds) the example writes to, as "path/name uid". */
+async function allObjects(): Promise<string[]> {
+  const out: string[] = [];
+  for (const list of LISTS) for (const item of (await kube.get(list)).items) out.push(`${list}/${item.metadata.name} ${item.metadata.uid}`);
+  return out.sort();
+}
+let objectsBeforeUp: string[];
 
 let cluster: TestCluster;
 let kube: TestKube;
@@ -45,6 +63,7 @@ beforeAll(async () => {
     data: { note: "kept" },
   });
   expect(mine.status).toBe(201);
+  objectsBeforeUp = await allObjects();
   stack = await createStack(program, "test-k8s");
   await stack.setConfig("ceph:conf", cluster.conf);
   await stack.setConfig("secretUuid", uuid);
@@ -111,7 +130,7 @@ test("up delivers ceph.conf, one Secret per user and ceph-csi's objects, labelle
   for (const [name, entity] of Object.entries(OPENSTACK_SECRETS)) {
     const secret = await kube.get(secretPath("openstack", name));
     expect(secret.type).toBe("kubernetes.io/rbd");
-    expect(Object.keys(secret.data)).toEqual(["key"]);
+    expect(Object.keys(secret.data).sort()).toEqual(name === "nova-rbd-keyring" ? ["key", "keyring"] : ["key"]);
     const key = unb64(secret.data.key);
     expect(key).toBe(await getKey(entity));
     expect(secret.metadata.labels["app.kubernetes.io/managed-by"]).toBe("pulumi");
@@ -122,6 +141,10 @@ test("up delivers ceph.conf, one Secret per user and ceph-csi's objects, labelle
   await expect(listWith("client.cinder", cinderKey, "volumes")).resolves.toEqual([]);
   const glanceKey = unb64((await kube.get(secretPath("openstack", "images-rbd-keyring"))).data.key);
   await expect(listWith("client.glance", glanceKey, "images")).resolves.toEqual([]);
+  const backupKey = unb64((await kube.get(secretPath("openstack", "cinder-backup-rbd-keyring"))).data.key);
+  await expect(listWith("client.cinder-backup", backupKey, "backups")).resolves.toEqual([]);
+  const novaKey = unb64((await kube.get(secretPath("openstack", "nova-rbd-keyring"))).data.key);
+  await expect(listWith("client.cinder", novaKey, "vms")).resolves.toEqual([]);
 
   const csiSecret = await kube.get(secretPath("ceph-csi", "csi-rbd-secret"));
   expect(unb64(csiSecret.data.userID)).toBe("kubernetes");
@@ -170,8 +193,51 @@ test("up delivers ceph.conf, one Secret per user and ceph-csi's objects, labelle
   expect(out.cinderValues.conf.cinder.DEFAULT).toMatchObject({ enabled_backends: "ceph", backup_ceph_user: "cinder-backup", backup_ceph_pool: "backups" });
   expect(out.glanceValues.conf.glance.rbd).toMatchObject({ rbd_store_pool: "images", rbd_store_user: "glance" });
   expect(out.novaValues.conf.nova.libvirt).toMatchObject({ images_type: "rbd", images_rbd_pool: "vms", rbd_user: "cinder", rbd_secret_uuid: uuid });
-  expect(out.libvirtValues.conf.ceph.cinder).toEqual({ user: "cinder", secret_uuid: uuid });
+  expect(out.novaValues.conf.ceph).toEqual({ enabled: false, admin_keyring: null, cinder: { user: "cinder", keyring: null, secret_uuid: uuid } });
+  expect(out.libvirtValues.conf.ceph.cinder.external_ceph).toEqual({ enabled: true, user: "cinder", secret_uuid: uuid, user_secret_name: "nova-rbd-keyring" });
   expect(out.secretNames.sort()).toEqual(Object.keys(OPENSTACK_SECRETS).sort());
+});
+
+test("nova-compute's keyring file from nova-rbd-keyring opens the vms pool as client.cinder", async () => {
+  const secret = await kube.get(secretPath("openstack", "nova-rbd-keyring"));
+  const keyring = unb64(secret.data.keyring);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nova-keyring-"));
+  try {
+    const file = path.join(dir, "ceph.client.cinder.keyring");
+    fs.writeFileSync(file, keyring, { mode: 0o600 });
+    const c = await native.connect({ monHost: cluster.monHost, keyring: file, entity: "client.cinder", retries: 0, connectTimeoutSec: 10 });
+    try {
+      const io = await c.openIoCtx("vms");
+      await io.close();
+    } finally {
+      await c.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  expect(keyring).toContain(`key = ${unb64(secret.data.key)}`);
+});
+
+test("every delivered object carries the app.kubernetes.io labels, and no label or annotation holds a key", async () => {
+  const keys = await Promise.all(["client.cinder", "client.cinder-backup", "client.glance", "client.kubernetes"].map(getKey));
+  for (const [list, name, instance, partOf] of DELIVERED) {
+    const obj = await kube.get(`${list}/${name}`);
+    expect({ name, labels: obj.metadata.labels }).toEqual({
+      name,
+      labels: {
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": partOf,
+        "app.kubernetes.io/name": "ceph-client",
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/component": expect.any(String),
+      },
+    });
+    const meta = JSON.stringify({ labels: obj.metadata.labels, annotations: obj.metadata.annotations ?? {} });
+    for (const key of keys) {
+      expect(meta).not.toContain(key);
+      expect(meta).not.toContain(b64(key));
+    }
+  }
 });
 
 test("a key rotation (keyVersion) updates each Secret in place with the new key; the old key stops working", async () => {
@@ -189,6 +255,8 @@ test("a key rotation (keyVersion) updates each Secret in place with the new key;
     expect(key).not.toBe(before[name].key);
     expect(key).toBe(await getKey(entity));
   }
+  const nova = (await kube.get(secretPath("openstack", "nova-rbd-keyring"))).data;
+  expect(unb64(nova.keyring)).toBe(`[client.cinder]\n\tkey = ${await getKey("client.cinder")}\n`);
   const cinderKey = unb64((await kube.get(secretPath("openstack", "cinder-volume-rbd-keyring"))).data.key);
   await expect(listWith("client.cinder", cinderKey, "volumes")).resolves.toEqual([]);
   await expect(listWith("client.cinder", before["cinder-volume-rbd-keyring"].key, "volumes")).rejects.toThrow(/EACCES|EPERM|permission/i);
@@ -215,7 +283,11 @@ test("a Secret edited out of band is drift in ceph-drift; up --refresh puts the 
 });
 
 test("destroy removes exactly what up created, in Kubernetes and in Ceph", async () => {
+  const created = (await allObjects()).filter((o) => !objectsBeforeUp.includes(o));
+  expect(created.map((o) => o.split(" ")[0]).sort()).toEqual(DELIVERED.map(([list, name]) => `${list}/${name}`).sort());
   await stack.run(["destroy", "--yes", "--skip-preview"]);
+  // Everything else is still there, untouched (same UIDs).
+  expect(await allObjects()).toEqual(objectsBeforeUp);
   for (const p of [
     "/api/v1/namespaces/openstack/configmaps/ceph-etc",
     ...Object.keys(OPENSTACK_SECRETS).map((n) => secretPath("openstack", n)),
@@ -252,6 +324,7 @@ test("renderYamlToDirectory: manifests with the expected kinds and names; Secret
         "v1-secret-openstack-cinder-backup-rbd-keyring.yaml",
         "v1-secret-openstack-cinder-volume-rbd-keyring.yaml",
         "v1-secret-openstack-images-rbd-keyring.yaml",
+        "v1-secret-openstack-nova-rbd-keyring.yaml",
       ].sort(),
     );
     const read = (f: string) => fs.readFileSync(path.join(dir, "1-manifest", f), "utf8");
@@ -265,6 +338,7 @@ test("renderYamlToDirectory: manifests with the expected kinds and names; Secret
     expect(read("v1-secret-openstack-cinder-backup-rbd-keyring.yaml")).toContain(b64(keys.backup));
     expect(read("v1-secret-openstack-images-rbd-keyring.yaml")).toContain(b64(keys.glance));
     expect(read("v1-secret-ceph-csi-csi-rbd-secret.yaml")).toContain(b64(keys.csi));
+    expect(read("v1-secret-openstack-nova-rbd-keyring.yaml")).toContain(b64(keys.cinder));
     for (const f of manifests.filter((m) => m.includes("-configmap-") || m.includes("storageclass"))) {
       for (const key of Object.values(keys)) {
         expect(read(f)).not.toContain(key);
