@@ -48,6 +48,11 @@ export async function setMirrorSiteName(cluster: Cluster, name: string): Promise
   await cluster.guard.run(op, ctx, () => addon().mirrorSiteNameSet(cluster.handle, name));
 }
 
+/** Drops the site name this cluster was given, so it goes by its fsid again. */
+export async function resetMirrorSiteName(cluster: Cluster): Promise<void> {
+  await cluster.guard.run("reset mirror site name", cluster.ctx({ service: "mon" }), () => addon().mirrorSiteNameSet(cluster.handle, ""));
+}
+
 /**
  * A bootstrap token for this pool: it holds a cephx key of a peer user (client.rbd-mirror-peer)
  * and this cluster's mon addresses. A secret: keep it in memory, hand it to importBootstrapToken.
