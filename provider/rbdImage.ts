@@ -357,6 +357,7 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
   await withPool(inputs.connection, inputs.pool, async (io) => {
     // A non-primary mirror copy is rbd-mirror's: it goes when its primary does.
     if (inputs.mirroring && (await mirroring.isReplica(io, inputs.name))) return;
+    await mirroring.releaseForDelete(io, inputs.name, inputs.mirroring, inputs.forceDestroy);
     let hasClones = false;
     try {
       await n.withImage(io, inputs.name, async (img) => {

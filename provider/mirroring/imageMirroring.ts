@@ -152,3 +152,33 @@ export async function isReplica(io: IoCtx, name: string): Promise<boolean> {
     throw e;
   }
 }
+
+const PEER_RELEASE_WAIT_MS = 60_000;
+
+/**
+ * Before a snapshot-mirrored primary is deleted: the peer's rbd-mirror keeps it open (it reads the
+ * mirror snapshots through a watch), which the delete would count as a user. When the delete may
+ * go ahead anyway (no data, or forceDestroy), mirroring is disabled first, as librbd's remove would
+ * do, its schedule removed, and the peer given a bounded while to let go.
+ */
+export async function releaseForDelete(io: IoCtx, name: string, m: ImageMirroring | undefined, forceDestroy: boolean): Promise<void> {
+  if (m?.mode !== "snapshot") return;
+  const n = native();
+  const ready = await n
+    .withImage(io, name, async (img) => {
+      const info = await n.getImageMirrorInfo(img);
+      if (info.state !== "enabled" || !info.primary) return false;
+      return forceDestroy || (await img.diskUsage()).used === 0;
+    }, { readOnly: true })
+    .catch(() => false);
+  if (!ready) return;
+  const target = { pool: io.pool, image: name };
+  for (const s of await n.listMirrorSnapshotSchedules(io.cluster, target).catch(() => [])) {
+    await n.removeMirrorSnapshotSchedule(io.cluster, target, s.interval);
+  }
+  await n.withImage(io, name, (img) => n.disableImageMirroring(img));
+  await waitFor(`image ${io.pool}/${name}: wait for the peer's rbd-mirror to close it`, PEER_RELEASE_WAIT_MS, async () => {
+    const watchers = await n.withImage(io, name, (img) => img.listWatchers(), { readOnly: true });
+    return watchers.length === 0 ? true : undefined;
+  }).catch(() => undefined); // still in use: the delete's own check says by whom
+}

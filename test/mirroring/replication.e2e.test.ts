@@ -97,6 +97,12 @@ test("up: mirroring on both pools, an rx-tx peer, the image primary on A and rbd
   expect(a).toMatchObject({ state: "enabled", primary: true, mode: "journal" });
   expect(b).toMatchObject({ state: "enabled", primary: false, globalId: a!.globalId });
   await writeAndReplicate(ca, cb, 2 * MiB, 0x41);
+  // The snapshot-mode image: its schedule is the mgr's, its replica rbd-mirror's.
+  const schedules = JSON.parse(await env.a.ceph("rbd", "mirror", "snapshot", "schedule", "list", `${POOL}/${IMAGE}-snap`, "--format", "json"));
+  expect(Object.values(schedules).map((l: any) => [l.name, l.schedule.map((x: any) => x.interval)])).toEqual([[`${POOL}/${IMAGE}-snap`, ["1h"]]]);
+  const snapB = JSON.parse(await env.b.rbd("mirror", "image", "status", `${POOL}/${IMAGE}-snap`, "--format", "json"));
+  expect(snapB.global_id).toBe(JSON.parse(await env.a.rbd("mirror", "image", "status", `${POOL}/${IMAGE}-snap`, "--format", "json")).global_id);
+  expect(JSON.parse(await env.b.rbd("info", `${POOL}/${IMAGE}-snap`, "--format", "json")).mirroring).toMatchObject({ mode: "snapshot", primary: false });
   await expectNoDrift(stack);
   console.log(`up + first replication + drift check: ${Math.round((Date.now() - started) / 1000)}s`);
 });

@@ -27,5 +27,9 @@ if (spec.pool) {
     };
     new ceph.RbdImage("volA", { cluster: a, pool: mirrorA.pool, ...common, mirroring: { mode: "journal", primary: spec.image.aPrimary } }, { dependsOn: [peer] });
     new ceph.RbdImage("volB", { cluster: b, pool: mirrorB.pool, ...common, mirroring: { mode: "journal", primary: spec.image.bPrimary } }, { dependsOn: [peer] });
+    // Snapshot-based mirroring with an hourly schedule, primary on A.
+    const snap = { ...common, name: `${spec.image.name}-snap`, features: ["layering", "exclusive-lock"] as ceph.ImageFeature[] };
+    new ceph.RbdImage("snapA", { cluster: a, pool: mirrorA.pool, ...snap, mirroring: { mode: "snapshot", primary: true, snapshotSchedule: "1h" } }, { dependsOn: [peer] });
+    new ceph.RbdImage("snapB", { cluster: b, pool: mirrorB.pool, ...snap, mirroring: { mode: "snapshot", primary: false } }, { dependsOn: [peer] });
   }
 }
