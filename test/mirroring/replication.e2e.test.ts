@@ -104,6 +104,11 @@ test("up: mirroring on both pools, an rx-tx peer, the image primary on A and rbd
   expect(snapB.global_id).toBe(JSON.parse(await env.a.rbd("mirror", "image", "status", `${POOL}/${IMAGE}-snap`, "--format", "json")).global_id);
   expect(JSON.parse(await env.b.rbd("info", `${POOL}/${IMAGE}-snap`, "--format", "json")).mirroring).toMatchObject({ mode: "snapshot", primary: false });
   await expectNoDrift(stack);
+  // The bootstrap tokens held the peer users' cephx keys: none of them reached the state.
+  for (const tc of [env.a, env.b]) {
+    const key = JSON.parse(await tc.ceph("auth", "get", "client.rbd-mirror-peer", "--format", "json"))[0].key;
+    expect(stack.stateText()).not.toContain(key);
+  }
   console.log(`up + first replication + drift check: ${Math.round((Date.now() - started) / 1000)}s`);
 });
 
