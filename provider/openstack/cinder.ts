@@ -22,7 +22,6 @@ import {
   RenderedSection,
   text,
   uuid,
-  WHEN_FIELDS_ARE_VALID,
 } from "./common";
 import { UNKNOWN } from "../validate";
 
@@ -86,7 +85,9 @@ export const cinderRbdBackendSchema = z.strictObject({
   /** The primary cluster's fsid and monitors: not written, only compared with each replica's. */
   clusterFsid: text().optional(),
   clusterMonHost: text().optional(),
-}).superRefine((spec, ctx) => checkReplicas(spec, ctx), WHEN_FIELDS_ARE_VALID);
+  // Run even when other fields fail: in a preview those are often values not known yet, and a
+  // replica that is the primary must be refused then, before anything is created.
+}).superRefine((spec, ctx) => checkReplicas(spec, ctx), { when: () => true });
 
 /** The monitors of a mon_host value as host:port (v1:/v2: prefixes, brackets and separators dropped). */
 function monitorAddresses(monHost: string): string[] {
@@ -96,14 +97,18 @@ function monitorAddresses(monHost: string): string[] {
     .filter((address) => address !== "");
 }
 
-const known = (value: string | undefined): value is string => value !== undefined && !value.includes(UNKNOWN);
+const known = (value: unknown): value is string => typeof value === "string" && !value.includes(UNKNOWN);
 
 /** A replica must be another cluster, with the same pool name, each with a backend id of its own. */
 function checkReplicas(
-  spec: { rbdPool?: string; rbdCephConf?: string; clusterFsid?: string; clusterMonHost?: string; replicationDevices?: z.output<typeof cinderReplicationDeviceSchema>[] },
+  spec: { rbdPool?: unknown; rbdCephConf?: unknown; clusterFsid?: unknown; clusterMonHost?: unknown; replicationDevices?: unknown },
   ctx: z.core.$RefinementCtx,
 ): void {
-  const devices = spec.replicationDevices ?? [];
+  // The fields may be invalid here (see above): only well-formed, known values are compared.
+  if (!spec || typeof spec !== "object") return;
+  const devices = (Array.isArray(spec.replicationDevices) ? spec.replicationDevices : []).map((d) => (d && typeof d === "object" ? d : {})) as Partial<
+    z.output<typeof cinderReplicationDeviceSchema>
+  >[];
   const issue = (i: number, field: string, message: string) => ctx.addIssue({ code: "custom", path: ["replicationDevices", i, field], message });
   const primaryMons = known(spec.clusterMonHost) ? new Set(monitorAddresses(spec.clusterMonHost)) : new Set<string>();
   devices.forEach((device, i) => {
