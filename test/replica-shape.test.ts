@@ -1,0 +1,34 @@
+// The replica's refusals in OpenStackCephBackend, with Pulumi's mocks (no engine, no cluster): names
+// that would make the replica's files or libvirt secret the primary's are refused, naming the field.
+// (Through the real engine, with nothing created: test/openstack-replicated.e2e.test.ts.)
+import * as pulumi from "@pulumi/pulumi";
+
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      return { id: `${args.name}-id`, state: { ...args.inputs, key: "mock-key", fsid: "f", monHost: "m" } };
+    },
+    call: () => ({}),
+  },
+  "shape",
+  "test",
+  false,
+);
+
+// Loaded after the mocks are in place.
+import * as ceph from "../sdk";
+
+const primary = new ceph.CephCluster({ monHost: "v2:10.0.0.1:3300", key: "AQ-mock" });
+const replicaCluster = new ceph.CephCluster({ monHost: "v2:10.0.1.1:3300", key: "AQ-mock" });
+const secretUuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
+const other = "7c3d2e1f-0a9b-4c8d-8e7f-6a5b4c3d2e1f";
+
+test.each([
+  [{ siteName: "ceph", secretUuid: other }, 'replica.siteName: must differ from the primary\'s cluster name "ceph": the replica\'s files would be the primary\'s'],
+  [{ siteName: "default", secretUuid: other }, 'replica.siteName: must not be "default": Cinder uses it to fail back to the primary'],
+  [{ siteName: "site b", secretUuid: other }, "replica.siteName: must be a Ceph cluster name: a letter, then letters, digits, '_' or '-'"],
+  [{ siteName: "site-b", secretUuid }, "replica.secretUuid: must differ from secretUuid: the replica's client.cinder key needs a libvirt secret of its own"],
+  [{ siteName: "site-b", secretUuid: other.toUpperCase() }, "replica.secretUuid: must be a canonical lowercase UUID"],
+])("refuses the replica %j, naming the field", (replica, message) => {
+  expect(() => new ceph.OpenStackCephBackend("os", { cluster: primary, cinderConf: "/etc/cinder/cinder.conf", secretUuid, replica: { cluster: replicaCluster, ...replica } })).toThrow(message);
+});
