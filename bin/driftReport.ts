@@ -86,6 +86,17 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
       put("features", Array.isArray(props.features) ? [...props.features].sort().join(",") : props.features);
       put("objectSize", props.objectSize, { show: bytes });
       put("dataPool", props.dataPool);
+      // Found: mirrorState (what the cluster has); declared: the mirroring input.
+      put("mirroring.mode", (obj(props.mirrorState).mode ?? obj(props.mirroring).mode) as unknown);
+      put("mirroring.primary", (obj(props.mirrorState).primary ?? obj(props.mirroring).primary) as unknown);
+      return v;
+    case "PoolMirroring":
+      put("mode", props.mode);
+      put("siteName", props.siteName);
+      return v;
+    case "MirrorPeer":
+      // Found: how the peer lists look (read); declared: the direction.
+      put("peers", props.peers ?? props.direction);
       return v;
     case "RbdSnapshot":
       put("protected", props.protected);
@@ -123,6 +134,7 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
 const NOT_SETTINGS = new Set([
   "__provider", "connection", "importId", "owner", "rendered", "renderedText", "ledger", "settings",
   "contentMatches", "valueMatches", "contentSha256", "valueSha256", "applications",
+  "remoteConnection", "mirrorState", "peerUuid", "remotePeerUuid", "remoteSiteName",
 ]);
 
 /** A read's verdict on a secret it compared (true, false, or not known yet), for a row. */

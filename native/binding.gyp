@@ -13,7 +13,9 @@
         "src/clone.cc",
         "src/watchers.cc",
         "src/metadata.cc",
-        "src/objects.cc"
+        "src/objects.cc",
+        "src/mirror.cc",
+        "src/imageio.cc"
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

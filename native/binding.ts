@@ -48,6 +48,23 @@ export interface NativeLinkedImage {
   trash: boolean;
 }
 
+export interface NativeMirrorPeer {
+  uuid: string;
+  direction: number;
+  siteName: string;
+  mirrorUuid: string;
+  clientName: string;
+  lastSeen: number;
+}
+
+export interface NativeMirrorInfo {
+  globalId: string;
+  state: number;
+  primary: boolean;
+  /** Only when mirroring is enabled. */
+  mode?: number;
+}
+
 export interface NativeAddon {
   librbdVersion: string;
   connect(opts: {
@@ -111,6 +128,29 @@ export interface NativeAddon {
   metadataRemove(img: ImageHandle, key: string): Promise<void>;
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
   listObjects(io: IoCtxHandle, limit: number): Promise<Array<[string, string]>>;
+
+  imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
+  imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;
+
+  mirrorModeGet(io: IoCtxHandle): Promise<number>;
+  mirrorModeSet(io: IoCtxHandle, mode: number): Promise<void>;
+  mirrorSiteNameGet(c: ClusterHandle): Promise<string>;
+  mirrorSiteNameSet(c: ClusterHandle, name: string): Promise<void>;
+  mirrorPeerBootstrapCreate(io: IoCtxHandle): Promise<Buffer>;
+  mirrorPeerBootstrapImport(io: IoCtxHandle, direction: number, token: Buffer): Promise<void>;
+  mirrorPeerSiteList(io: IoCtxHandle): Promise<NativeMirrorPeer[]>;
+  mirrorPeerSiteRemove(io: IoCtxHandle, uuid: string): Promise<void>;
+  mirrorImageEnable(img: ImageHandle, mode: number): Promise<void>;
+  mirrorImageDisable(img: ImageHandle, force: boolean): Promise<void>;
+  mirrorImagePromote(img: ImageHandle, force: boolean): Promise<void>;
+  mirrorImageDemote(img: ImageHandle): Promise<void>;
+  mirrorImageGetInfo(img: ImageHandle): Promise<NativeMirrorInfo>;
+  mirrorImageGetGlobalStatus(img: ImageHandle): Promise<{
+    name: string;
+    info: NativeMirrorInfo;
+    siteStatuses: Array<{ mirrorUuid: string; state: number; description: string; lastUpdate: number; up: boolean }>;
+  }>;
+  mirrorImageCreateSnapshot(img: ImageHandle): Promise<number>;
 
   /** Diagnostic: rejects the way a worker whose C++ code throws `message` does. */
   throwInWorker(message: string): Promise<never>;

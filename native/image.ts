@@ -316,6 +316,22 @@ export class Image {
     return this.guard.run("compute disk usage", this.ctx(), () => addon().imageDiskUsage(this.handle), { long: true });
   }
 
+  /** Writes `data` at `offset` and flushes it to the OSDs; returns the bytes written. */
+  async write(offset: Size, data: Buffer): Promise<number> {
+    const op = "write image";
+    const ofs = toU64(offset, "offset", op, this.ctx());
+    if (!Buffer.isBuffer(data)) throw invalidArgument(op, this.ctx(), "data must be a Buffer");
+    return this.guard.run(op, this.ctx(), () => addon().imageWrite(this.handle, ofs, data), { long: true });
+  }
+
+  /** Reads `length` bytes from `offset` (fewer past the end of the image). */
+  async read(offset: Size, length: number): Promise<Buffer> {
+    const op = "read image";
+    const ofs = toU64(offset, "offset", op, this.ctx());
+    const len = toSmallInt(length, "length", op, this.ctx(), 0, 2 ** 30);
+    return this.guard.run(op, this.ctx(), () => addon().imageRead(this.handle, ofs, BigInt(len)), { long: true });
+  }
+
   // Snapshots (implemented in snapshot.ts).
   listSnaps(): Promise<SnapInfo[]> {
     return snapshots.listSnaps(this);

@@ -20,6 +20,7 @@ export type { Size, CreateImageOptions, CloneOptions, OpenImageOptions, ImageSta
 export * from "./snapshot";
 export * from "./trash";
 export * from "./objects";
+export * from "./mirror";
 export {
   CephError,
   NotFoundError,

@@ -61,3 +61,17 @@ export function rbdProfileCaps(opts: RbdCapsOptions): Caps {
     ...(mgr.length ? { mgr: mgr.join(", ") } : {}),
   };
 }
+
+/** The rbd-mirror daemon's own user, as Ceph documents it: mon 'profile rbd-mirror', osd 'profile rbd'. */
+export function rbdMirrorDaemonCaps(): Caps {
+  return { mon: "profile rbd-mirror", osd: "profile rbd" };
+}
+
+/**
+ * The user a peer's rbd-mirror connects as (what a bootstrap token creates, client.rbd-mirror-peer):
+ * mon 'profile rbd-mirror-peer', osd 'profile rbd' (or only the given pools).
+ */
+export function rbdMirrorPeerCaps(opts: { pools?: string[] } = {}): Caps {
+  const pools = opts.pools ?? [];
+  return { mon: "profile rbd-mirror-peer", osd: pools.length ? pools.map((p) => `profile rbd pool=${p}`).join(", ") : "profile rbd" };
+}

@@ -26,6 +26,7 @@ import { libvirtSecretProvider } from "./libvirtSecret";
 import { poolProvider } from "./pool";
 import { rbdImageProvider } from "./rbdImage";
 import { rbdSnapshotProvider } from "./rbdSnapshot";
+import { mirrorPeerProvider, poolMirroringProvider } from "./mirroring";
 
 /** Pulumi's wire format has no `undefined`: drop such properties from every result. */
 function withoutUndefined<T>(value: T): T {
@@ -73,6 +74,8 @@ const raw: Record<string, pulumi.dynamic.ResourceProvider> = {
   KeyringFile: keyringFileProvider,
   ConfigSettings: configSettingsProvider,
   LibvirtCephSecret: libvirtSecretProvider,
+  PoolMirroring: poolMirroringProvider,
+  MirrorPeer: mirrorPeerProvider,
 };
 
 export const handlers: Record<string, pulumi.dynamic.ResourceProvider> = Object.fromEntries(

@@ -10,6 +10,7 @@ import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
+import * as mirroring from "./mirroring/imageMirroring";
 
 /** Features a user may ask for at creation; the others (data-pool, operations...) are set by librbd itself. */
 export const IMAGE_FEATURES = [
@@ -59,8 +60,11 @@ export const rbdImageInputs = z
     flattenOnCreate: z.boolean().default(false),
     allowShrink: z.boolean().default(false),
     forceDestroy: z.boolean().default(false),
+    /** Mirroring to a peer cluster (provider/mirroring/imageMirroring.ts). */
+    mirroring: mirroring.imageMirroringSchema.optional(),
   })
   .superRefine((img, ctx) => {
+    mirroring.checkImageMirroring(img, ctx);
     const f = new Set<string>(img.features ?? []);
     const needs: Array<[string, string]> = [
       ["object-map", "exclusive-lock"],
@@ -87,6 +91,8 @@ export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size
   /** The image's features as the cluster reports them (user-settable ones only). */
   features: string[];
   parent?: { pool: string; image: string; snapshot: string };
+  /** With `mirroring` declared: the image's mirroring as the cluster has it. */
+  mirrorState?: mirroring.MirrorState;
 }
 
 const describe = (p: { pool: string; name: string }) => `${p.pool}/${p.name}`;
@@ -134,6 +140,7 @@ async function readState(inputs: RbdImageInputs, img: Image): Promise<RbdImageOu
     objectSize: st.objectSize,
     features: st.featureNames.filter((f) => settable.has(f)).sort(),
     ...(st.parent ? { parent: st.parent } : {}),
+    ...(inputs.mirroring ? { mirrorState: await mirroring.readMirrorState(img, inputs.mirroring) } : {}),
   };
 }
 
@@ -160,12 +167,16 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
-    return diffProperties(olds, news, {
+    const diff = diffProperties(olds, news, {
       identity: ["pool", "name"],
       replace: ["pool", "name", "objectSize", "dataPool", "cloneFrom", "features"],
-      update: ["size", "maxCloneDepth", "flattenOnCreate", "allowShrink", "forceDestroy"],
-      optional: ["features", "objectSize", "dataPool"],
+      update: ["size", "maxCloneDepth", "flattenOnCreate", "allowShrink", "forceDestroy", "mirroring"],
+      optional: ["features", "objectSize", "dataPool", "mirroring"],
     });
+    if (!diff.changed.includes("mirroring") && mirroring.mirroringDrifted(olds, news)) {
+      return { ...diff, changes: true, changed: [...diff.changed, "mirroring"] };
+    }
+    return diff;
   },
 
   async create(raw) {
@@ -191,6 +202,13 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         return { id: describe(inputs), outs };
       }
       const label = clusterLabel(inputs.connection);
+      if (inputs.mirroring && !inputs.mirroring.primary) {
+        // The replica is rbd-mirror's copy of the primary: adopted once it is there, never created here.
+        await mirroring.waitForReplica(io, inputs.name, label);
+        const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+        checkOwnAdoption({ cluster: label, what: "replica image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
+        return { id: describe(inputs), outs };
+      }
       const found = await imageOwner(io, inputs.name);
       if (found.exists) return adoptOwnImage(inputs, io, found.owner);
       // Built under a staging name and renamed once it carries its marker, so an image at the
@@ -223,6 +241,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         await n.removeImage(io, staging);
         throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: (await imageOwner(io, inputs.name)).owner });
       }
+      // Mirrored only under its declared name (a staging name must never reach the peer).
+      if (inputs.mirroring) await n.withImage(io, inputs.name, (img) => mirroring.applyImageMirroring(img, inputs.mirroring!, label));
       // Read-only: a read-write open would register (and then drop) a watch, two cluster writes for a stat.
       const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
       return { id: describe(inputs), outs };
@@ -259,6 +279,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
           }
           await img.resize(inputs.size, { allowShrink: inputs.allowShrink });
         }
+        if (inputs.mirroring) await mirroring.applyImageMirroring(img, inputs.mirroring, clusterLabel(inputs.connection));
         return { outs: await readState(inputs, img) };
       }),
     );
@@ -334,6 +355,8 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
   const label = clusterLabel(inputs.connection);
   let parent: { pool: string; image: string; id: string } | undefined;
   await withPool(inputs.connection, inputs.pool, async (io) => {
+    // A non-primary mirror copy is rbd-mirror's: it goes when its primary does.
+    if (inputs.mirroring && (await mirroring.isReplica(io, inputs.name))) return;
     let hasClones = false;
     try {
       await n.withImage(io, inputs.name, async (img) => {

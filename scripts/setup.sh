@@ -14,8 +14,9 @@ log() { printf '[setup] %s\n' "$*"; }
 
 # --- 1. Debian packages -------------------------------------------------------------------
 # python3-oslo.config: tests read every generated OpenStack config file with oslo.config itself.
+# rbd-mirror: the replication tests run Debian's daemon (same Ceph release) between two throwaway clusters.
 APT_PACKAGES=(ceph-mon ceph-mgr ceph-osd ceph-common librbd-dev librados-dev python3 g++ make
-  libvirt-daemon libvirt-clients python3-oslo.config etcd-server openssl curl)
+  libvirt-daemon libvirt-clients python3-oslo.config etcd-server openssl curl rbd-mirror)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

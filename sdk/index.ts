@@ -19,3 +19,4 @@ export {
   type NovaLibvirtRbdArgs,
 } from "./openstack";
 export { OpenStackCephBackend, type OpenStackCephBackendArgs } from "./openstackCephBackend";
+export { PoolMirroring, MirrorPeer, rbdMirrorDaemonCaps, rbdMirrorPeerCaps, type PoolMirroringArgs, type MirrorPeerArgs } from "./mirroring";

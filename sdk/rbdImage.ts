@@ -29,6 +29,20 @@ export interface RbdImageArgs {
   allowShrink?: pulumi.Input<boolean>;
   /** Allow destroy (or replacement) to delete an image that holds data. */
   forceDestroy?: pulumi.Input<boolean>;
+  /**
+   * Mirror the image to a peer cluster (the pool needs a PoolMirroring in "image" mode and a MirrorPeer).
+   * Journal mode needs features exclusive-lock and journaling. `primary` says which copy takes writes:
+   * changing it demotes or promotes in place (forcePromote: promote while the other copy is still
+   * primary, when its site is gone). Declared with primary: false, the resource adopts the replica
+   * rbd-mirror creates (waiting for it) and never deletes it.
+   */
+  mirroring?: pulumi.Input<{
+    mode: "journal" | "snapshot";
+    primary: pulumi.Input<boolean>;
+    /** Snapshot mode: a mirror snapshot this often, e.g. "1h" (the mgr's rbd_support schedules). */
+    snapshotSchedule?: pulumi.Input<string>;
+    forcePromote?: pulumi.Input<boolean>;
+  }>;
 }
 
 export class RbdImage extends DynamicResource {
@@ -41,6 +55,8 @@ export class RbdImage extends DynamicResource {
   declare readonly features: pulumi.Output<string[]>;
   declare readonly objectSize: pulumi.Output<number>;
   declare readonly parent: pulumi.Output<{ pool: string; image: string; snapshot: string } | undefined>;
+  /** With mirroring declared: the image's mirroring as the cluster has it. */
+  declare readonly mirrorState: pulumi.Output<{ mode: "journal" | "snapshot" | "disabled"; primary: boolean; snapshotSchedule?: string } | undefined>;
 
   /** `opts.import` adopts an existing object (its id: "pool/image") after checking it matches these args. */
   constructor(name: string, args: RbdImageArgs, options?: pulumi.CustomResourceOptions) {
@@ -49,7 +65,7 @@ export class RbdImage extends DynamicResource {
     super(
       dynamicProvider("RbdImage"),
       name,
-      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined },
+      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined, mirrorState: undefined },
       opts,
       MODULE,
       "RbdImage",

@@ -144,6 +144,8 @@ void InitClone(Napi::Env env, Napi::Object exports);
 void InitWatchers(Napi::Env env, Napi::Object exports);
 void InitMetadata(Napi::Env env, Napi::Object exports);
 void InitObjects(Napi::Env env, Napi::Object exports);
+void InitMirror(Napi::Env env, Napi::Object exports);
+void InitImageIo(Napi::Env env, Napi::Object exports);
 
 // Closes a handle: stops new operations now, releases once in-flight ones finish.
 // A second close resolves immediately.
