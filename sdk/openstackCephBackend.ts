@@ -12,6 +12,7 @@ import { CephClientConf, CephClientFiles, KeyringFile } from "./files";
 import { LibvirtCephSecret } from "./libvirtSecret";
 import { CinderBackupCeph, CinderRbdBackend, clusterIdentity, GlanceRbdStore, NovaLibvirtRbd, type CinderReplicationDeviceArgs } from "./openstack";
 import { Pool, type PoolArgs } from "./pool";
+import { MirrorPeer, PoolMirroring } from "./mirroring";
 import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
 import { checkSpec, cephClusterName, uuid } from "../provider/openstack/common";
 import { z } from "zod";
@@ -27,6 +28,12 @@ export interface OpenStackCephReplicaArgs {
   siteName: string;
   /** UUID of the libvirt secret holding the replica's client.cinder key (not the primary's secretUuid). */
   secretUuid: pulumi.Input<string>;
+  /**
+   * RBD mirroring of the volumes pool (default true): `image` mode on both clusters (Cinder enables
+   * each replicated volume itself), the primary's site name `siteName`, and an rx-tx peer (failback
+   * needs both ways). rbd-mirror must run on the receiving cluster(s): it is a daemon, not declared here.
+   */
+  mirroring?: boolean;
   /** Rotate the replica users' keys (CephUser keyVersion). */
   keyVersions?: { glance?: pulumi.Input<string | number>; cinder?: pulumi.Input<string | number>; cinderBackup?: pulumi.Input<string | number> };
 }
@@ -39,6 +46,8 @@ export interface OpenStackCephBackendArgs {
    * Cinder's backend gets a `replication_device` line for it.
    */
   replica?: OpenStackCephReplicaArgs;
+  /** The primary's RBD mirroring site name: required with a mirrored replica. */
+  siteName?: string;
   /** Pool names (defaults: volumes, images, backups, vms). */
   poolNames?: { volumes?: string; images?: string; backups?: string; vms?: string };
   /** Settings every pool gets (pgNum, size, quota...). */
@@ -94,6 +103,8 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     /** `<siteName>.conf` and `<siteName>.client.cinder.keyring` (absent with localFiles: false). */
     files?: CephClientFiles;
     libvirtSecret?: LibvirtCephSecret;
+    /** The volumes pool's mirroring on each side and the peer (absent with mirroring: false). */
+    mirroring?: { primary: PoolMirroring; replica: PoolMirroring; peer: MirrorPeer };
   };
 
   constructor(name: string, args: OpenStackCephBackendArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -125,6 +136,20 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
       const side = declareSide(`${name}-${replica.siteName}`, replica.cluster, replica.keyVersions);
       const info = new CephClusterInfo(`${name}-${replica.siteName}-info`, { cluster: replica.cluster }, parent);
       this.replica = { ...side, info };
+      if (replica.mirroring !== false) {
+        // Cinder's volumes pool, in image mode on both sides: the driver enables each replicated volume.
+        const primarySite = args.siteName!; // checkReplica: required here
+        const mirror = (prefix: string, on: CephCluster, pool: Pool, siteName: string) =>
+          new PoolMirroring(`${prefix}-volumes-mirroring`, { cluster: on, pool: pool.name, mode: "image", siteName }, parent);
+        const primaryMirroring = mirror(name, cluster, this.pools.volumes, primarySite);
+        const replicaMirroring = mirror(`${name}-${replica.siteName}`, replica.cluster, side.pools.volumes, replica.siteName);
+        const peer = new MirrorPeer(
+          `${name}-${replica.siteName}-volumes-peer`,
+          { cluster: replica.cluster, pool: replicaMirroring.pool, remoteCluster: cluster, remotePool: primaryMirroring.pool, direction: "rx-tx" },
+          parent,
+        );
+        this.replica.mirroring = { primary: primaryMirroring, replica: replicaMirroring, peer };
+      }
     }
 
     if (args.kubernetes) {
@@ -253,9 +278,15 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
   }
 }
 
+// librbd refuses a peer whose site name is "ceph" ("cannot add self as remote peer", measured with 16.2.15).
+const siteName = () =>
+  cephClusterName()
+    .refine((s) => s !== "default", 'must not be "default": Cinder uses it to fail back to the primary')
+    .refine((s) => s !== "ceph", 'must not be "ceph": librbd refuses a mirroring peer of that site name');
 const replicaSchema = z.object({
-  siteName: cephClusterName().refine((s) => s !== "default", 'must not be "default": Cinder uses it to fail back to the primary'),
+  siteName: siteName(),
   secretUuid: uuid().optional(),
+  primarySiteName: siteName().optional(),
 });
 
 /** The replica's names, checked before anything is declared: a clash would make its files or secret the primary's. */
@@ -263,8 +294,15 @@ function checkReplica(name: string, args: OpenStackCephBackendArgs): void {
   const replica = args.replica;
   if (!replica) return;
   const plainUuid = typeof replica.secretUuid === "string" ? replica.secretUuid : undefined;
-  const result = checkSpec(replicaSchema, { siteName: replica.siteName, secretUuid: plainUuid });
-  const failures = result.ok ? [] : result.failures.map((f) => `replica.${f.property}: ${f.reason}`);
+  const result = checkSpec(replicaSchema, { siteName: replica.siteName, secretUuid: plainUuid, primarySiteName: args.siteName });
+  const field = (property: string) => (property === "primarySiteName" ? "siteName" : `replica.${property}`);
+  const failures = result.ok ? [] : result.failures.map((f) => `${field(f.property)}: ${f.reason}`);
+  if (replica.mirroring !== false && args.siteName === undefined) {
+    failures.push("siteName: is required with a mirrored replica: the primary's RBD mirroring site name");
+  }
+  if (replica.siteName === args.siteName) {
+    failures.push(`replica.siteName: must differ from the primary's site name "${args.siteName}": mirroring peers are told apart by it`);
+  }
   if (replica.siteName === (args.clusterName ?? "ceph")) {
     failures.push(`replica.siteName: must differ from the primary's cluster name "${args.clusterName ?? "ceph"}": the replica's files would be the primary's`);
   }

@@ -1,5 +1,6 @@
 // Cinder replication, the OpenStack side, end to end: examples/openstack-ceph-replicated through the
-// real engine against two throwaway clusters side by side and a real libvirt daemon. Refusals at
+// real engine against two throwaway clusters side by side and a real libvirt daemon (rbd-mirror
+// itself is not needed to declare pool mirroring and peers; test/mirroring/ runs it). Refusals at
 // preview (the replica is the primary, a shared secret UUID) name the field and create nothing;
 // up declares both sides, writes the replica's client files beside the primary's and a libvirt
 // secret for each key, and the replication_device line oslo.config reads as Cinder's driver does;
@@ -168,6 +169,13 @@ test("up declares both sides: pools and users on each cluster, the replica's fil
   expect((await libvirtd.virsh(["secret-get-value", replicaUuid])).trim()).toBe(replicaKey);
   expect(await libvirtd.virsh(["secret-dumpxml", uuid])).toContain("<name>client.cinder secret</name>");
   expect(await libvirtd.virsh(["secret-dumpxml", replicaUuid])).toContain(`<name>${SITE}.client.cinder secret</name>`);
+
+  // The volumes pool mirrored in image mode on both sides, each under its site name, peered both ways.
+  for (const [c, site, peerSite] of [[primary, "site-a", SITE], [replica, SITE, "site-a"]] as const) {
+    const info = JSON.parse(await c.rbd("mirror", "pool", "info", "volumes", "--format", "json"));
+    expect(info).toMatchObject({ mode: "image", site_name: site });
+    expect(info.peers.map((p: any) => [p.site_name, p.direction])).toEqual([[peerSite, "rx-tx"]]);
+  }
 
   // Cinder's driver reads this list in do_setup (_parse_replication_configs).
   expect(replicationDevices()).toEqual({

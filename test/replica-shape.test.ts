@@ -24,11 +24,34 @@ const secretUuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
 const other = "7c3d2e1f-0a9b-4c8d-8e7f-6a5b4c3d2e1f";
 
 test.each([
-  [{ siteName: "ceph", secretUuid: other }, 'replica.siteName: must differ from the primary\'s cluster name "ceph": the replica\'s files would be the primary\'s'],
+  [{ siteName: "ceph", secretUuid: other }, 'replica.siteName: must not be "ceph": librbd refuses a mirroring peer of that site name'],
+  [{ siteName: "site-a", secretUuid: other }, 'replica.siteName: must differ from the primary\'s site name "site-a": mirroring peers are told apart by it'],
   [{ siteName: "default", secretUuid: other }, 'replica.siteName: must not be "default": Cinder uses it to fail back to the primary'],
   [{ siteName: "site b", secretUuid: other }, "replica.siteName: must be a Ceph cluster name: a letter, then letters, digits, '_' or '-'"],
   [{ siteName: "site-b", secretUuid }, "replica.secretUuid: must differ from secretUuid: the replica's client.cinder key needs a libvirt secret of its own"],
   [{ siteName: "site-b", secretUuid: other.toUpperCase() }, "replica.secretUuid: must be a canonical lowercase UUID"],
 ])("refuses the replica %j, naming the field", (replica, message) => {
-  expect(() => new ceph.OpenStackCephBackend("os", { cluster: primary, cinderConf: "/etc/cinder/cinder.conf", secretUuid, replica: { cluster: replicaCluster, ...replica } })).toThrow(message);
+  expect(
+    () => new ceph.OpenStackCephBackend("os", { cluster: primary, cinderConf: "/etc/cinder/cinder.conf", secretUuid, siteName: "site-a", replica: { cluster: replicaCluster, ...replica } }),
+  ).toThrow(message);
+});
+
+test("the primary's site name is required with a mirrored replica, and checked like the replica's", () => {
+  const make = (siteName?: string, mirroring?: boolean) => () =>
+    new ceph.OpenStackCephBackend("os", { cluster: primary, secretUuid, siteName, replica: { cluster: replicaCluster, siteName: "site-b", secretUuid: other, mirroring } });
+  expect(make()).toThrow("siteName: is required with a mirrored replica: the primary's RBD mirroring site name");
+  expect(make("ceph")).toThrow('siteName: must not be "ceph": librbd refuses a mirroring peer of that site name');
+  expect(make(undefined, false)).not.toThrow();
+});
+
+test("the replica's site name must not be the primary's cluster name (its files would be the primary's)", () => {
+  expect(
+    () =>
+      new ceph.OpenStackCephBackend("os", {
+        cluster: primary,
+        secretUuid,
+        clusterName: "site-b",
+        replica: { cluster: replicaCluster, siteName: "site-b", secretUuid: other, mirroring: false },
+      }),
+  ).toThrow('replica.siteName: must differ from the primary\'s cluster name "site-b": the replica\'s files would be the primary\'s');
 });

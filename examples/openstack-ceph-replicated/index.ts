@@ -5,7 +5,8 @@
 //   replica:conf / replica:monHost + replica:entity + replica:key      the replica (same keys, namespace "replica")
 //   openstack-ceph-replicated:secretUuid          libvirt secret UUID for the primary's client.cinder key
 //   openstack-ceph-replicated:replicaSecretUuid   libvirt secret UUID for the replica's client.cinder key
-//   openstack-ceph-replicated:replicaSiteName     the replica's name: files /etc/ceph/<name>.conf, Cinder's backend_id (default "site-b")
+//   openstack-ceph-replicated:siteName            the primary's RBD mirroring site name (default "site-a")
+//   openstack-ceph-replicated:replicaSiteName     the replica's: files /etc/ceph/<name>.conf, Cinder's backend_id, mirroring (default "site-b")
 //   openstack-ceph-replicated:etcDir              root for the generated files (default "/etc")
 //   openstack-ceph-replicated:libvirtUri          libvirt daemon for the secrets (default qemu:///system)
 import * as path from "path";
@@ -17,6 +18,7 @@ const etc = config.get("etcDir") ?? "/etc";
 
 const backend = new ceph.OpenStackCephBackend("openstack", {
   cluster: ceph.CephCluster.fromConfig(),
+  siteName: config.get("siteName") ?? "site-a",
   replica: {
     cluster: ceph.CephCluster.fromConfig("replica"),
     siteName: config.get("replicaSiteName") ?? "site-b",
@@ -37,4 +39,5 @@ export const cephConf = backend.cephConf?.path;
 export const replicaConf = backend.replica!.files?.confPath;
 export const replicaKeyring = backend.replica!.files?.keyringPath;
 export const configFiles = [backend.glance?.path, backend.cinder?.path, backend.nova?.path];
+export const mirroredPools = [backend.replica!.mirroring?.primary.pool, backend.replica!.mirroring?.replica.pool];
 export const libvirtSecretUuids = [backend.libvirtSecret?.uuid, backend.replica!.libvirtSecret?.uuid];
