@@ -140,7 +140,7 @@ describe("Cinder RBD backend", () => {
       expect(Object.keys(renderCinderRbdBackend(spec).values)).toEqual(["volume_driver", "volume_backend_name", "rbd_pool"]);
     });
 
-    it.each([
+    const refusals: Array<[Record<string, unknown>, unknown]> = [
       [{ replicationDevices: [device(), device({ conf: "/etc/ceph/x.conf" })] }, 'replicationDevices[1].backendId: must be unique: replicationDevices[0] is "site-b" too'],
       [{ replicationDevices: [device({ backendId: "default" })] }, 'replicationDevices[0].backendId: must not be "default": Cinder uses it to fail back to the primary'],
       [{ replicationDevices: [device({ backendId: "a,b" })] }, "replicationDevices[0].backendId: must not contain ',' (replication_device is a comma-separated key:value list)"],
@@ -156,7 +156,8 @@ describe("Cinder RBD backend", () => {
       [{ clusterMonHost: "[v2:10.0.0.1:3300,v1:10.0.0.1:6789]", replicationDevices: [device({ monHost: "v2:10.0.0.9:3300,v2:10.0.0.1:3300" })] }, "replicationDevices[0].monHost: shares monitor 10.0.0.1:3300 with the primary cluster: a replica must be another cluster"],
       [{ replicationDevices: [{ ...device(), bogus: 1 }] }, "replicationDevices[0].bogus: is not a known field"],
       [{ replicationDevices: [{ backendId: "x", user: "cinder", secretUuid: B }] }, "replicationDevices[0].conf: is required"],
-    ])("rejects %j naming the field", (spec, expected) => {
+    ];
+    it.each(refusals)("refuses a replica spec, naming the field: %p", (spec, expected) => {
       expect(failuresOf(spec)).toEqual([expected]);
     });
 
