@@ -200,6 +200,18 @@ test("a hand edit of the replication_device line is one drift row, and up --refr
   await expectNoDrift(stack);
 });
 
+test("no key of either cluster in the state or the engine's output", async () => {
+  const keys: string[] = [];
+  for (const c of [primary, replica]) for (const e of [...ENTITIES, "client.admin"]) keys.push((await c.ceph("auth", "print-key", e)).trim());
+  expect(new Set(keys).size).toBe(keys.length);
+  const state = stack.stateText();
+  const out = (await stack.run(["preview", "--diff", "--refresh"])).stdout + (await stack.run(["stack", "output", "--json"])).stdout;
+  for (const key of keys) {
+    expect(state).not.toContain(key);
+    expect(out).not.toContain(key);
+  }
+});
+
 test("destroy leaves both clusters, the files and libvirt as they were", async () => {
   await stack.run(["destroy", "--yes", "--skip-preview"]);
   await expectNothingDeclared();
