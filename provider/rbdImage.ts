@@ -167,7 +167,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
-    const diff = diffProperties(olds, news, {
+    const diff = diffProperties(mirroring.featuresAfterMirroring(olds, news), news, {
       identity: ["pool", "name"],
       replace: ["pool", "name", "objectSize", "dataPool", "cloneFrom", "features"],
       update: ["size", "maxCloneDepth", "flattenOnCreate", "allowShrink", "forceDestroy", "mirroring"],

@@ -56,7 +56,7 @@ export class RbdImage extends DynamicResource {
   declare readonly objectSize: pulumi.Output<number>;
   declare readonly parent: pulumi.Output<{ pool: string; image: string; snapshot: string } | undefined>;
   /** With mirroring declared: the image's mirroring as the cluster has it. */
-  declare readonly mirrorState: pulumi.Output<{ mode: "journal" | "snapshot" | "disabled"; primary: boolean; snapshotSchedule?: string } | undefined>;
+  declare readonly mirrorState: pulumi.Output<{ mode: "journal" | "snapshot" | "disabled"; primary?: boolean; snapshotSchedule?: string } | undefined>;
 
   /** `opts.import` adopts an existing object (its id: "pool/image") after checking it matches these args. */
   constructor(name: string, args: RbdImageArgs, options?: pulumi.CustomResourceOptions) {

@@ -24,7 +24,8 @@ export type ImageMirroring = z.output<typeof imageMirroringSchema>;
 /** What the cluster has, beside the declaration in outputs: `mirrorState`. */
 export interface MirrorState {
   mode: "journal" | "snapshot" | "disabled";
-  primary: boolean;
+  /** Only while mirroring is enabled. */
+  primary?: boolean;
   snapshotSchedule?: string;
 }
 
@@ -53,7 +54,9 @@ async function scheduleOf(img: Image): Promise<string | undefined> {
 
 export async function readMirrorState(img: Image, declared: ImageMirroring): Promise<MirrorState> {
   const info = await native().getImageMirrorInfo(img);
-  const state: MirrorState = { mode: info.state === "enabled" && info.mode ? info.mode : "disabled", primary: info.primary };
+  const enabled = info.state === "enabled" && info.mode !== undefined;
+  // Disabled, an image has no primary flag to speak of (librbd says false): only the mode is reported.
+  const state: MirrorState = { mode: enabled ? info.mode! : "disabled", ...(enabled ? { primary: info.primary } : {}) } as MirrorState;
   if (declared.snapshotSchedule !== undefined) {
     const s = await scheduleOf(img);
     if (s !== undefined) state.snapshotSchedule = s;
@@ -67,6 +70,19 @@ export function mirroringDrifted(olds: Record<string, any>, news: Record<string,
   const s = olds.mirrorState as MirrorState | undefined;
   if (!m || !s) return false;
   return s.mode !== m.mode || s.primary !== m.primary || (m.snapshotSchedule !== undefined && s.snapshotSchedule !== m.snapshotSchedule);
+}
+
+/**
+ * Journal mirroring disabled out of band takes the journaling feature with it, and enabling it again
+ * brings the feature back (librbd): so that difference is repaired in place, not by a replacement.
+ * Returns olds with `features` as the update will leave them.
+ */
+export function featuresAfterMirroring(olds: Record<string, any>, news: Record<string, any>): Record<string, any> {
+  const m = news.mirroring as ImageMirroring | undefined;
+  const s = olds.mirrorState as MirrorState | undefined;
+  if (m?.mode !== "journal" || s?.mode !== "disabled" || !Array.isArray(olds.features) || !Array.isArray(news.features)) return olds;
+  const restored = [...new Set([...olds.features, "journaling"])].sort();
+  return JSON.stringify(restored) === JSON.stringify([...news.features].sort()) ? { ...olds, features: news.features } : olds;
 }
 
 const PROMOTE_WAIT_MS = 60_000;

@@ -130,6 +130,7 @@ async function ensurePeers(inputs: Inputs): Promise<MirrorPeerOutputs> {
 }
 
 const REPLICA_GONE_WAIT_MS = 60_000;
+const SWEEP_WAIT_MS = 60_000;
 
 /** Non-primary mirror copies in the pool (rbd-mirror's replicas). */
 async function replicas(io: IoCtx): Promise<string[]> {
@@ -201,5 +202,28 @@ export const mirrorPeerProvider: pulumi.dynamic.ResourceProvider = {
     };
     await removeFrom(inputs.connection, inputs.pool, props.remoteSiteName);
     if (inputs.direction === "rx-tx") await removeFrom(inputs.remoteConnection, remotePoolOf(inputs), props.siteName);
+    // Until each rbd-mirror notices its peer is gone (its next refresh), it may register itself at
+    // the other side again as a tx-only peer: sweep those until both lists stay clear.
+    const sides: Array<[Connection, string, string]> = [
+      [inputs.connection, inputs.pool, props.remoteSiteName],
+      [inputs.remoteConnection, remotePoolOf(inputs), props.siteName],
+    ];
+    let quiet = 0;
+    await waitFor(`ceph cluster ${clusterLabel(inputs.connection)}: remove mirror peers of pool ${inputs.pool}: they keep coming back`, SWEEP_WAIT_MS, async () => {
+      let found = false;
+      for (const [conn, pool, site] of sides) {
+        const c = await getCluster(conn);
+        if (!(await n.listPools(c)).includes(pool)) continue;
+        await withPool(conn, pool, async (io) => {
+          const peer = await findPeer(io, site);
+          if (peer) {
+            found = true;
+            await n.removeMirrorPeer(io, peer.uuid);
+          }
+        });
+      }
+      quiet = found ? 0 : quiet + 1;
+      return quiet >= 3 ? true : undefined;
+    }, 1000);
   },
 };

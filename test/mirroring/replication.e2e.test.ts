@@ -140,6 +140,8 @@ test("mirroring disabled out of band on the primary is a `mirroring.mode` row (a
   expect({ code: r.code, rows }).toEqual({
     code: 1,
     rows: [
+      // librbd drops the journaling feature with journal mirroring; enabling it again brings it back (in place).
+      { resource: "volA", type: "ceph:RbdImage", property: "features", declared: "exclusive-lock,journaling,layering", actual: "exclusive-lock,layering", action: "update" },
       { resource: "volA", type: "ceph:RbdImage", property: "mirroring.mode", declared: "journal", actual: "disabled", action: "update" },
       { resource: "volB", type: "ceph:RbdImage", property: "(resource)", declared: "present", actual: "gone", action: "create" },
     ],
@@ -147,6 +149,7 @@ test("mirroring disabled out of band on the primary is a `mirroring.mode` row (a
   await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
   expect(await mirrorInfo(ca)).toMatchObject({ state: "enabled", primary: true });
   expect(await mirrorInfo(cb)).toMatchObject({ state: "enabled", primary: false });
+  expect(JSON.parse(await env.a.rbd("info", `${POOL}/${IMAGE}`, "--format", "json")).features).toContain("journaling");
   // The data written before comes over again with the new replica.
   await writeAndReplicate(ca, cb, 8 * MiB, 0x44);
   expect((await withImage(cb, (img) => img.read(2 * MiB, MiB), true)).equals(Buffer.alloc(MiB, 0x41))).toBe(true);
