@@ -200,9 +200,9 @@ export function driftReport(preview: { steps?: Step[] }): DriftReport {
         const show = (x: typeof d | undefined) => (x === undefined ? "-" : d.secret || isSecretMarker(x.value) ? SECRET : (d.show ?? text)(x.value));
         mine.push({ resource, type, property: name, declared: show(d), actual: show(a), action });
       }
-      // What the program leaves out but the object has (caps.mds granted by hand, a key in a managed section).
+      // What the program leaves out but the object has (caps.mds granted by hand, a multi-valued key's extra line).
       for (const [name, a] of Object.entries(actualView)) {
-        if (declaredView[name] || !name.startsWith("caps.")) continue;
+        if (declaredView[name] || !(name.startsWith("caps.") || /#\d+$/.test(name))) continue;
         mine.push({ resource, type, property: name, declared: "-", actual: text(a.value), action });
       }
     }

@@ -5,7 +5,7 @@
 import { chmodSync, unlinkSync } from "fs";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { addListItem, applyValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreValues, writeTextFileAtomic } from "./ini";
+import { addListItem, applyMultiValues, applyValues, getMultiValues, getValues, parseListValue, readTextFile, removeListItem, renderIni, restoreMultiValues, restoreValues, writeTextFileAtomic } from "./ini";
 import type { PreviousValues } from "./ini";
 import { renderers, type Rendered } from "./configRenderers";
 import { absoluteFilePath, parseInputs } from "./validate";
@@ -13,6 +13,7 @@ import { absoluteFilePath, parseInputs } from "./validate";
 const renderedSchema = z.object({
   sections: z.array(z.object({ section: z.string(), values: z.record(z.string(), z.string()) })),
   listItems: z.array(z.object({ section: z.string(), key: z.string(), item: z.string() })),
+  multiValues: z.array(z.object({ section: z.string(), key: z.string(), values: z.array(z.string()) })).optional(),
 });
 
 export const configSettingsInputs = z.object({
@@ -35,17 +36,23 @@ interface Ledger {
   createdSections: string[];
   /** "section\u0000key\u0000item" -> the list key's text before (null: absent) */
   listPrevious: Record<string, string | null>;
+  /** "section\u0000key" -> the multi-valued key's lines before (null: absent) */
+  multiPrevious?: Record<string, string[] | null>;
   /** The file did not exist: delete removes it again once nothing else was written to it. */
   fileCreated?: boolean;
 }
 
 const listId = (l: { section: string; key: string; item: string }) => `${l.section}\u0000${l.key}\u0000${l.item}`;
+const multiId = (m: { section: string; key: string }) => `${m.section}\u0000${m.key}`;
+/** A multi-valued key's lines in settings: "section.key#1", "section.key#2"... in file order. */
+const multiSetting = (m: { section: string; key: string }, i: number) => `${m.section}.${m.key}#${i + 1}`;
 
-/** The managed settings flattened to "section.key" -> value; list items as "section.key[]" -> "item". */
+/** The managed settings flattened to "section.key" -> value; list items as "section.key[item]" -> "present"; multi-valued keys as "section.key#N". */
 export function settingsMap(rendered: Rendered): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of rendered.sections) for (const [k, v] of Object.entries(s.values)) out[`${s.section}.${k}`] = v;
   for (const l of rendered.listItems) out[`${l.section}.${l.key}[${l.item}]`] = "present";
+  for (const m of rendered.multiValues ?? []) m.values.forEach((v, i) => (out[multiSetting(m, i)] = v));
   return out;
 }
 
@@ -57,7 +64,9 @@ export function renderedText(rendered: Rendered): string {
     const current = sections[l.section]?.[l.key];
     sections[l.section] = { ...sections[l.section], [l.key]: current ? `${current},${l.item}` : l.item };
   }
-  return renderIni(sections);
+  let text = renderIni(sections);
+  for (const m of rendered.multiValues ?? []) text = applyMultiValues(text, m.section, m.key, m.values).text;
+  return text;
 }
 
 /** What the file really says for each managed setting (absent keys are missing from the map). */
@@ -71,6 +80,8 @@ function actualSettings(text: string, rendered: Rendered): Record<string, string
     const [value] = Object.values(getValues(text, l.section, [l.key]));
     out[`${l.section}.${l.key}[${l.item}]`] = value !== undefined && parseListValue(value).includes(l.item) ? "present" : "absent";
   }
+  // Every line found, so a line added or removed by hand shows as well as one edited.
+  for (const m of rendered.multiValues ?? []) getMultiValues(text, m.section, m.key).forEach((v, i) => (out[multiSetting(m, i)] = v));
   return out;
 }
 
@@ -89,6 +100,13 @@ function applyRendered(text: string, rendered: Rendered, ledger: Ledger): string
     if (!(listId(l) in ledger.listPrevious)) ledger.listPrevious[listId(l)] = result.previous;
     if (result.sectionCreated && !ledger.createdSections.includes(l.section)) ledger.createdSections.push(l.section);
   }
+  for (const m of rendered.multiValues ?? []) {
+    const result = applyMultiValues(text, m.section, m.key, m.values);
+    text = result.text;
+    const multiPrevious = (ledger.multiPrevious ??= {});
+    if (!(multiId(m) in multiPrevious)) multiPrevious[multiId(m)] = result.previous;
+    if (result.sectionCreated && !ledger.createdSections.includes(m.section)) ledger.createdSections.push(m.section);
+  }
   return text;
 }
 
@@ -102,6 +120,16 @@ function restore(text: string, rendered: Rendered, ledger: Ledger, keep?: Render
       removeSectionIfCreatedAndEmpty: ledger.createdSections.includes(l.section),
     });
     delete ledger.listPrevious[id];
+  }
+  // Before the sections: a section is removed only once nothing but blank lines is left in it.
+  const keptMulti = new Set((keep?.multiValues ?? []).map(multiId));
+  for (const m of rendered.multiValues ?? []) {
+    if (keptMulti.has(multiId(m))) continue;
+    const previous = ledger.multiPrevious?.[multiId(m)] ?? null;
+    text = restoreMultiValues(text, m.section, m.key, previous, {
+      removeSectionIfCreatedAndEmpty: ledger.createdSections.includes(m.section) && !keep?.sections.some((x) => x.section === m.section),
+    });
+    delete ledger.multiPrevious?.[multiId(m)];
   }
   for (const s of rendered.sections) {
     const prev = ledger.previous[s.section] ?? {};

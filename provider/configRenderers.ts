@@ -10,6 +10,7 @@ import {
   renderCinderBackupCeph,
   renderCinderDefaults,
   renderCinderRbdBackend,
+  renderCinderReplicationDevices,
   renderGlanceDefaults,
   renderGlanceRbdStore,
   renderNovaLibvirtRbd,
@@ -20,6 +21,8 @@ import { absolutePath, text } from "./openstack/common";
 export interface Rendered {
   sections: Array<{ section: string; values: Record<string, string> }>;
   listItems: Array<{ section: string; key: string; item: string }>;
+  /** Multi-valued keys (oslo MultiOpt): one line per value, the resource owning every line of the key. */
+  multiValues?: Array<{ section: string; key: string; values: string[] }>;
 }
 
 export interface Renderer<S = any> {
@@ -64,10 +67,15 @@ export const renderers: Record<string, Renderer> = {
     schema: cinderRbdBackendSchema,
     render: (spec) => {
       const defaults = renderCinderDefaults(spec);
+      const backend = renderCinderRbdBackend(spec);
+      const replicationDevices = renderCinderReplicationDevices(spec);
       return {
-        sections: sections(renderCinderRbdBackend(spec), defaults),
+        sections: sections(backend, defaults),
         // enabled_backends is shared by every backend in the file: each adds and removes only its own item.
         listItems: [{ section: "DEFAULT", key: "enabled_backends", item: defaults.enabledBackendsItem }],
+        ...(replicationDevices.length > 0
+          ? { multiValues: [{ section: backend.section, key: "replication_device", values: replicationDevices }] }
+          : {}),
       };
     },
   },

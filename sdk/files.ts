@@ -75,6 +75,8 @@ export interface CephClientFilesArgs {
   clusterName?: string;
   /** Also manage fsid and mon_host in `<cluster>.conf` (default true). */
   writeConf?: boolean;
+  /** Cluster info to use for the conf (one is made if not given). */
+  info?: CephClusterInfo;
 }
 
 /** The two files one Ceph client needs: its keyring (0600) and a minimal ceph.conf. */
@@ -93,7 +95,7 @@ export class CephClientFiles extends pulumi.ComponentResource {
     this.keyringPath = keyring.path;
     this.keyring = pulumi.secret(args.user.keyring);
     if (args.writeConf ?? true) {
-      const conf = new CephClientConf(`${name}-conf`, { cluster: args.cluster, path: path.join(args.directory, `${clusterName}.conf`) }, { parent: this });
+      const conf = new CephClientConf(`${name}-conf`, { cluster: args.cluster, path: path.join(args.directory, `${clusterName}.conf`), info: args.info }, { parent: this });
       this.confPath = conf.path;
       this.confText = conf.text;
     } else {

@@ -7,15 +7,47 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CinderBackupCephSpec, CinderRbdBackendSpec, GlanceRbdStoreSpec, NovaLibvirtRbdSpec } from "../provider/openstack";
 import { CephUser, rbdProfileCaps } from "./cephUser";
 import { CephCluster } from "./cluster";
-import { CephClientConf, KeyringFile } from "./files";
+import { CephClusterInfo } from "./clusterInfo";
+import { CephClientConf, CephClientFiles, KeyringFile } from "./files";
 import { LibvirtCephSecret } from "./libvirtSecret";
-import { CinderBackupCeph, CinderRbdBackend, GlanceRbdStore, NovaLibvirtRbd } from "./openstack";
+import { CinderBackupCeph, CinderRbdBackend, clusterIdentity, GlanceRbdStore, NovaLibvirtRbd, type CinderReplicationDeviceArgs } from "./openstack";
 import { Pool, type PoolArgs } from "./pool";
+import { MirrorPeer, PoolMirroring } from "./mirroring";
 import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
+import { checkSpec, cephClusterName, uuid } from "../provider/openstack/common";
+import { z } from "zod";
 import type { KubernetesTarget, OpenStackHelmDelivery } from "./kubernetes";
+
+/** The second cluster Cinder replicates volumes to (RBD mirroring) and fails over to. */
+export interface OpenStackCephReplicaArgs {
+  cluster: CephCluster;
+  /**
+   * The replica's site name: its cluster name in file names (`<cephConfDir>/<siteName>.conf`,
+   * `<siteName>.client.cinder.keyring`) and Cinder's `backend_id` for it.
+   */
+  siteName: string;
+  /** UUID of the libvirt secret holding the replica's client.cinder key (not the primary's secretUuid). */
+  secretUuid: pulumi.Input<string>;
+  /**
+   * RBD mirroring of the volumes pool (default true): `image` mode on both clusters (Cinder enables
+   * each replicated volume itself), the primary's site name `siteName`, and an rx-tx peer (failback
+   * needs both ways). rbd-mirror must run on the receiving cluster(s): it is a daemon, not declared here.
+   */
+  mirroring?: boolean;
+  /** Rotate the replica users' keys (CephUser keyVersion). */
+  keyVersions?: { glance?: pulumi.Input<string | number>; cinder?: pulumi.Input<string | number>; cinderBackup?: pulumi.Input<string | number> };
+}
 
 export interface OpenStackCephBackendArgs {
   cluster: CephCluster;
+  /**
+   * A replica cluster: the same pools and users are declared there, its client conf and
+   * client.cinder keyring are written beside the primary's, a libvirt secret holds its key, and
+   * Cinder's backend gets a `replication_device` line for it.
+   */
+  replica?: OpenStackCephReplicaArgs;
+  /** The primary's RBD mirroring site name: required with a mirrored replica. */
+  siteName?: string;
   /** Pool names (defaults: volumes, images, backups, vms). */
   poolNames?: { volumes?: string; images?: string; backups?: string; vms?: string };
   /** Settings every pool gets (pgNum, size, quota...). */
@@ -63,30 +95,62 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
   readonly cinder?: CinderRbdBackend;
   readonly cinderBackup?: CinderBackupCeph;
   readonly nova?: NovaLibvirtRbd;
+  /** What is declared on the replica, when one was given. */
+  readonly replica?: {
+    pools: { volumes: Pool; images: Pool; backups: Pool; vms: Pool };
+    users: { glance: CephUser; cinder: CephUser; cinderBackup: CephUser };
+    info: CephClusterInfo;
+    /** `<siteName>.conf` and `<siteName>.client.cinder.keyring` (absent with localFiles: false). */
+    files?: CephClientFiles;
+    libvirtSecret?: LibvirtCephSecret;
+    /** The volumes pool's mirroring on each side and the peer (absent with mirroring: false). */
+    mirroring?: { primary: PoolMirroring; replica: PoolMirroring; peer: MirrorPeer };
+  };
 
   constructor(name: string, args: OpenStackCephBackendArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ceph:openstack:OpenStackCephBackend", name, {}, opts);
     checkOneSecretUuid(name, args);
+    checkReplica(name, args);
     const parent = { parent: this };
     const cluster = args.cluster;
     const names = { volumes: "volumes", images: "images", backups: "backups", vms: "vms", ...args.poolNames };
-    const pool = (key: keyof typeof names) =>
-      new Pool(`${name}-${key}`, { cluster, ...args.poolSettings, name: names[key], application: "rbd" }, parent);
-    this.pools = { volumes: pool("volumes"), images: pool("images"), backups: pool("backups"), vms: pool("vms") };
-    const allPools = Object.values(this.pools);
-
     const entities = { glance: "client.glance", cinder: "client.cinder", cinderBackup: "client.cinder-backup", ...args.userNames };
-    const user = (key: keyof typeof entities, caps: ReturnType<typeof rbdProfileCaps>) =>
-      new CephUser(
-        `${name}-${key}`,
-        { cluster, entity: entities[key], caps, keyVersion: args.keyVersions?.[key] },
-        { parent: this, dependsOn: allPools },
-      );
-    this.users = {
-      glance: user("glance", rbdProfileCaps({ pools: [names.images] })),
-      cinder: user("cinder", rbdProfileCaps({ pools: [names.volumes, names.vms], readOnlyPools: [names.images] })),
-      cinderBackup: user("cinderBackup", rbdProfileCaps({ pools: [names.backups] })),
+    // The same pools and users on each cluster: Cinder uses the same pool names on the primary and the replica.
+    const declareSide = (prefix: string, on: CephCluster, keyVersions: OpenStackCephBackendArgs["keyVersions"]) => {
+      const pool = (key: keyof typeof names) =>
+        new Pool(`${prefix}-${key}`, { cluster: on, ...args.poolSettings, name: names[key], application: "rbd" }, parent);
+      const pools = { volumes: pool("volumes"), images: pool("images"), backups: pool("backups"), vms: pool("vms") };
+      const allPools = Object.values(pools);
+      const user = (key: keyof typeof entities, caps: ReturnType<typeof rbdProfileCaps>) =>
+        new CephUser(`${prefix}-${key}`, { cluster: on, entity: entities[key], caps, keyVersion: keyVersions?.[key] }, { parent: this, dependsOn: allPools });
+      const users = {
+        glance: user("glance", rbdProfileCaps({ pools: [names.images] })),
+        cinder: user("cinder", rbdProfileCaps({ pools: [names.volumes, names.vms], readOnlyPools: [names.images] })),
+        cinderBackup: user("cinderBackup", rbdProfileCaps({ pools: [names.backups] })),
+      };
+      return { pools, users };
     };
+    ({ pools: this.pools, users: this.users } = declareSide(name, cluster, args.keyVersions));
+    const replica = args.replica;
+    if (replica) {
+      const side = declareSide(`${name}-${replica.siteName}`, replica.cluster, replica.keyVersions);
+      const info = new CephClusterInfo(`${name}-${replica.siteName}-info`, { cluster: replica.cluster }, parent);
+      this.replica = { ...side, info };
+      if (replica.mirroring !== false) {
+        // Cinder's volumes pool, in image mode on both sides: the driver enables each replicated volume.
+        const primarySite = args.siteName!; // checkReplica: required here
+        const mirror = (prefix: string, on: CephCluster, pool: Pool, siteName: string) =>
+          new PoolMirroring(`${prefix}-volumes-mirroring`, { cluster: on, pool: pool.name, mode: "image", siteName }, parent);
+        const primaryMirroring = mirror(name, cluster, this.pools.volumes, primarySite);
+        const replicaMirroring = mirror(`${name}-${replica.siteName}`, replica.cluster, side.pools.volumes, replica.siteName);
+        const peer = new MirrorPeer(
+          `${name}-${replica.siteName}-volumes-peer`,
+          { cluster: replica.cluster, pool: replicaMirroring.pool, remoteCluster: cluster, remotePool: primaryMirroring.pool, direction: "rx-tx" },
+          parent,
+        );
+        this.replica.mirroring = { primary: primaryMirroring, replica: replicaMirroring, peer };
+      }
+    }
 
     if (args.kubernetes) {
       // Required here, not at the top: @pulumi/kubernetes is large and only this path needs it.
@@ -139,6 +203,40 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     }
     const uuidOption = this.libvirtSecret ? {} : { rbdSecretUuid: args.secretUuid };
 
+    let replicationDevices: CinderReplicationDeviceArgs[] | undefined;
+    if (replica && this.replica) {
+      const site = replica.siteName;
+      // Beside the primary's files, under the replica's name: what Cinder's replication_device conf and Nova need.
+      this.replica.files = new CephClientFiles(
+        `${name}-${site}-cinder-files`,
+        { cluster: replica.cluster, user: this.replica.users.cinder, directory: dir, clusterName: site, info: this.replica.info },
+        parent,
+      );
+      if (args.libvirt !== false) {
+        this.replica.libvirtSecret = new LibvirtCephSecret(
+          `${name}-${site}-libvirt-secret`,
+          {
+            uri: args.libvirt?.uri,
+            uuid: replica.secretUuid,
+            // Usage names are unique per libvirt daemon: the replica's names its cluster.
+            usageName: pulumi.interpolate`${site}.${this.replica.users.cinder.entity} secret`,
+            key: this.replica.users.cinder.key,
+          },
+          parent,
+        );
+      }
+      replicationDevices = [
+        {
+          backendId: site,
+          cluster: clusterIdentity(replica.cluster, this.replica.info),
+          user: this.replica.users.cinder,
+          secretUuid: this.replica.libvirtSecret ?? replica.secretUuid,
+          confPath: this.replica.files.confPath as pulumi.Output<string>,
+          pool: this.replica.pools.volumes,
+        },
+      ];
+    }
+
     if (args.glanceApiConf) {
       this.glance = new GlanceRbdStore(
         `${name}-glance-conf`,
@@ -157,6 +255,7 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
           sectionName: args.cinderBackendName,
           cephConf,
           options: { ...uuidOption, ...args.cinderOptions },
+          ...(replicationDevices ? { replicationDevices, cluster: clusterIdentity(cluster, this.cephConf.info) } : {}),
         },
         parent,
       );
@@ -177,6 +276,40 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     }
     this.registerOutputs({});
   }
+}
+
+// librbd refuses a peer whose site name is "ceph" ("cannot add self as remote peer", measured with 16.2.15).
+const siteName = () =>
+  cephClusterName()
+    .refine((s) => s !== "default", 'must not be "default": Cinder uses it to fail back to the primary')
+    .refine((s) => s !== "ceph", 'must not be "ceph": librbd refuses a mirroring peer of that site name');
+const replicaSchema = z.object({
+  siteName: siteName(),
+  secretUuid: uuid().optional(),
+  primarySiteName: siteName().optional(),
+});
+
+/** The replica's names, checked before anything is declared: a clash would make its files or secret the primary's. */
+function checkReplica(name: string, args: OpenStackCephBackendArgs): void {
+  const replica = args.replica;
+  if (!replica) return;
+  const plainUuid = typeof replica.secretUuid === "string" ? replica.secretUuid : undefined;
+  const result = checkSpec(replicaSchema, { siteName: replica.siteName, secretUuid: plainUuid, primarySiteName: args.siteName });
+  const field = (property: string) => (property === "primarySiteName" ? "siteName" : `replica.${property}`);
+  const failures = result.ok ? [] : result.failures.map((f) => `${field(f.property)}: ${f.reason}`);
+  if (replica.mirroring !== false && args.siteName === undefined) {
+    failures.push("siteName: is required with a mirrored replica: the primary's RBD mirroring site name");
+  }
+  if (replica.siteName === args.siteName) {
+    failures.push(`replica.siteName: must differ from the primary's site name "${args.siteName}": mirroring peers are told apart by it`);
+  }
+  if (replica.siteName === (args.clusterName ?? "ceph")) {
+    failures.push(`replica.siteName: must differ from the primary's cluster name "${args.clusterName ?? "ceph"}": the replica's files would be the primary's`);
+  }
+  if (plainUuid !== undefined && plainUuid === args.secretUuid) {
+    failures.push("replica.secretUuid: must differ from secretUuid: the replica's client.cinder key needs a libvirt secret of its own");
+  }
+  if (failures.length > 0) throw new Error(`OpenStackCephBackend ${name}: ${failures.join("; ")}`);
 }
 
 /**

@@ -56,6 +56,15 @@ export class IniEditor {
     return undefined;
   }
 
+  /** Indices of every entry of the key in the section, in file order: what a MultiOpt reads. */
+  entries(section: string, key: string): number[] {
+    const found: number[] = [];
+    this.doc.lines.forEach((line, index) => {
+      if (line.kind === "entry" && line.key === key && sameSection(line.section, section)) found.push(index);
+    });
+    return found;
+  }
+
   entry(index: number): EntryLine {
     const line = this.doc.lines[index];
     if (line?.kind !== "entry") throw new Error(`line ${index + 1} is not a key = value line`);
@@ -100,6 +109,14 @@ export class IniEditor {
     }
     this.splice(this.insertionPoint(headers[headers.length - 1]), 0, newLines);
     return { sectionCreated: false };
+  }
+
+  /** Adds `key = rawValue` right after an entry (and its continuation lines), spelt like that entry. */
+  insertAfterEntry(index: number, key: string, rawValue: string): void {
+    const entry = this.entry(index);
+    const [firstLine, ...continuation] = rawValue.split("\n");
+    const prefix = entry.key === key ? entry.prefix : key + this.separatorStyle(entry.section ?? "DEFAULT");
+    this.splice(index + 1 + entry.continuationLines, 0, [prefix + firstLine, ...continuation]);
   }
 
   /**

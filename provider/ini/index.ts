@@ -7,5 +7,7 @@ export type { ListItemAddResult } from "./list";
 export { parseIni } from "./model";
 export type { IniDocument, IniLine, IniProblem } from "./model";
 export { renderIni } from "./render";
+export { applyMultiValues, getMultiValues, restoreMultiValues } from "./multi";
+export type { MultiApplyResult } from "./multi";
 export { applyValues, getValues, restoreValues } from "./values";
 export type { ApplyResult, PreviousValues, RestoreOptions } from "./values";

@@ -1,5 +1,5 @@
 import { checkSpec, SpecValidationError } from "./common";
-import { cinderRbdBackendSchema, renderCinderDefaults, renderCinderRbdBackend } from "./cinder";
+import { cinderRbdBackendSchema, renderCinderDefaults, renderCinderRbdBackend, renderCinderReplicationDevices } from "./cinder";
 
 const SECRET = "457eb676-33da-42ec-9a8c-9293d545c337";
 
@@ -122,6 +122,48 @@ describe("Cinder RBD backend", () => {
     expect(failuresOf({ rbdMaxCloneDepth: -1, rbdUser: "client.cinder" })).toHaveLength(2);
     expect(() => renderCinderRbdBackend({ rbdMaxCloneDepth: -1 })).toThrow(SpecValidationError);
     expect(() => renderCinderRbdBackend({ rbdMaxCloneDepth: -1 })).toThrow("invalid Cinder RBD backend: rbdMaxCloneDepth: must be >= 0");
+  });
+
+  describe("replicationDevices", () => {
+    const B = "0b0b0b0b-1111-4222-8333-444444444444";
+    const device = (over: Record<string, unknown> = {}) => ({ backendId: "site-b", conf: "/etc/ceph/site-b.conf", user: "cinder", secretUuid: B, ...over });
+    const FSID = "11111111-2222-4333-8444-555555555555";
+
+    it("renders one replication_device line per device, in order, and none without devices", () => {
+      expect(renderCinderReplicationDevices({ replicationDevices: [device(), device({ backendId: "site-c", conf: "/etc/ceph/site-c.conf", user: "cinder-c" })] })).toEqual([
+        `backend_id:site-b,conf:/etc/ceph/site-b.conf,user:cinder,secret_uuid:${B}`,
+        `backend_id:site-c,conf:/etc/ceph/site-c.conf,user:cinder-c,secret_uuid:${B}`,
+      ]);
+      expect(renderCinderReplicationDevices({})).toEqual([]);
+      // The check-only fields are not written anywhere.
+      const spec = { rbdPool: "volumes", clusterFsid: FSID, clusterMonHost: "v2:10.0.0.1:3300", replicationDevices: [device({ fsid: B, monHost: "v2:10.0.1.1:3300", pool: "volumes" })] };
+      expect(Object.keys(renderCinderRbdBackend(spec).values)).toEqual(["volume_driver", "volume_backend_name", "rbd_pool"]);
+    });
+
+    const refusals: Array<[Record<string, unknown>, unknown]> = [
+      [{ replicationDevices: [device(), device({ conf: "/etc/ceph/x.conf" })] }, 'replicationDevices[1].backendId: must be unique: replicationDevices[0] is "site-b" too'],
+      [{ replicationDevices: [device({ backendId: "default" })] }, 'replicationDevices[0].backendId: must not be "default": Cinder uses it to fail back to the primary'],
+      [{ replicationDevices: [device({ backendId: "a,b" })] }, "replicationDevices[0].backendId: must not contain ',' (replication_device is a comma-separated key:value list)"],
+      [{ replicationDevices: [device({ backendId: "a:b" })] }, "replicationDevices[0].backendId: must not contain ':'"],
+      [{ replicationDevices: [device({ conf: "site-b.conf" })] }, "replicationDevices[0].conf: must be an absolute path"],
+      [{ replicationDevices: [device({ conf: "/etc/ceph/a,b.conf" })] }, "replicationDevices[0].conf: must not contain ',' (replication_device is a comma-separated key:value list)"],
+      [{ rbdCephConf: "/etc/ceph/ceph.conf", replicationDevices: [device({ conf: "/etc/ceph/ceph.conf" })] }, "replicationDevices[0].conf: is the primary's ceph.conf (rbdCephConf): a replica needs its own"],
+      [{ replicationDevices: [device(), device({ backendId: "c" })] }, "replicationDevices[1].conf: must be the replica's own ceph.conf: replicationDevices[0] uses /etc/ceph/site-b.conf too"],
+      [{ replicationDevices: [device({ user: "client.cinder" })] }, expect.stringMatching(/^replicationDevices\[0\]\.user: must be the short user name/)],
+      [{ replicationDevices: [device({ secretUuid: "nope" })] }, expect.stringMatching(/^replicationDevices\[0\]\.secretUuid: must be a canonical lowercase UUID/)],
+      [{ replicationDevices: [device({ pool: "volumes-b" })], rbdPool: "volumes" }, 'replicationDevices[0].pool: must be "volumes" (rbdPool): Cinder uses the same pool name on the primary and every replica'],
+      [{ clusterFsid: FSID, replicationDevices: [device({ fsid: FSID })] }, `replicationDevices[0].fsid: is the primary cluster's fsid (${FSID}): a replica must be another cluster`],
+      [{ clusterMonHost: "[v2:10.0.0.1:3300,v1:10.0.0.1:6789]", replicationDevices: [device({ monHost: "v2:10.0.0.9:3300,v2:10.0.0.1:3300" })] }, "replicationDevices[0].monHost: shares monitor 10.0.0.1:3300 with the primary cluster: a replica must be another cluster"],
+      [{ replicationDevices: [{ ...device(), bogus: 1 }] }, "replicationDevices[0].bogus: is not a known field"],
+      [{ replicationDevices: [{ backendId: "x", user: "cinder", secretUuid: B }] }, "replicationDevices[0].conf: is required"],
+    ];
+    it.each(refusals)("refuses a replica spec, naming the field: %p", (spec, expected) => {
+      expect(failuresOf(spec)).toEqual([expected]);
+    });
+
+    it("accepts a replica on other monitors with another fsid and the same pool", () => {
+      expect(failuresOf({ rbdPool: "volumes", clusterFsid: FSID, clusterMonHost: "v2:127.0.0.1:40001", replicationDevices: [device({ fsid: B, monHost: "v2:127.0.0.1:40002", pool: "volumes" })] })).toEqual([]);
+    });
   });
 
   it("rejects a spec that is not an object", () => {

@@ -23,8 +23,34 @@ import {
   text,
   uuid,
 } from "./common";
+import { UNKNOWN } from "../validate";
 
 export const CINDER_RBD_VOLUME_DRIVER = "cinder.volume.drivers.rbd.RBDDriver";
+
+/** A value inside one `replication_device` line: oslo's Dict splits at ',' (and each pair at its first ':'). */
+const dictValue = () => text().refine((value) => !value.includes(","), "must not contain ',' (replication_device is a comma-separated key:value list)");
+
+/**
+ * One `replication_device` entry: the replica cluster Cinder fails over to. `fsid`, `monHost` and
+ * `pool` are not written: they describe the replica so check can refuse one that cannot work.
+ */
+export const cinderReplicationDeviceSchema = z.strictObject({
+  /** The name `cinder failover-host --backend_id` takes; "default" is Cinder's word for the primary. */
+  backendId: dictValue()
+    .refine((value) => !value.includes(":"), "must not contain ':'")
+    .refine((value) => value !== "default", "must not be \"default\": Cinder uses it to fail back to the primary"),
+  /** The replica's client ceph.conf (Cinder's default: /etc/ceph/<backendId>.conf). */
+  conf: absolutePath().pipe(dictValue()),
+  /** The cephx user on the replica, short form (cinder). */
+  user: cephUserName(),
+  /** The libvirt secret holding that user's key, for Nova after a failover. */
+  secretUuid: uuid(),
+  fsid: text().optional(),
+  monHost: text().optional(),
+  pool: cephPoolName().optional(),
+});
+
+export type CinderReplicationDeviceSpec = z.input<typeof cinderReplicationDeviceSchema>;
 
 export const cinderRbdBackendSchema = z.strictObject({
   /** The backend's section name, also its item in [DEFAULT] enabled_backends. */
@@ -54,7 +80,55 @@ export const cinderRbdBackendSchema = z.strictObject({
   deferredDeletionPurgeInterval: integer({ min: 1 }).optional(),
   /** Written to [DEFAULT] when set; Cinder only speaks Image API v2. */
   glanceApiVersion: z.literal(2, { error: "must be 2 (the only Image API version Cinder supports)" }).optional(),
-});
+  /** One `replication_device` line each, in this order. */
+  replicationDevices: z.array(cinderReplicationDeviceSchema).optional(),
+  /** The primary cluster's fsid and monitors: not written, only compared with each replica's. */
+  clusterFsid: text().optional(),
+  clusterMonHost: text().optional(),
+  // Run even when other fields fail: in a preview those are often values not known yet, and a
+  // replica that is the primary must be refused then, before anything is created.
+}).superRefine((spec, ctx) => checkReplicas(spec, ctx), { when: () => true });
+
+/** The monitors of a mon_host value as host:port (v1:/v2: prefixes, brackets and separators dropped). */
+function monitorAddresses(monHost: string): string[] {
+  return monHost
+    .split(/[\s,;\[\]]+/)
+    .map((address) => address.replace(/^v[12]:/, "").replace(/\/\d+$/, ""))
+    .filter((address) => address !== "");
+}
+
+const known = (value: unknown): value is string => typeof value === "string" && !value.includes(UNKNOWN);
+
+/** A replica must be another cluster, with the same pool name, each with a backend id of its own. */
+function checkReplicas(
+  spec: { rbdPool?: unknown; rbdCephConf?: unknown; clusterFsid?: unknown; clusterMonHost?: unknown; replicationDevices?: unknown },
+  ctx: z.core.$RefinementCtx,
+): void {
+  // The fields may be invalid here (see above): only well-formed, known values are compared.
+  if (!spec || typeof spec !== "object") return;
+  const devices = (Array.isArray(spec.replicationDevices) ? spec.replicationDevices : []).map((d) => (d && typeof d === "object" ? d : {})) as Partial<
+    z.output<typeof cinderReplicationDeviceSchema>
+  >[];
+  const issue = (i: number, field: string, message: string) => ctx.addIssue({ code: "custom", path: ["replicationDevices", i, field], message });
+  const primaryMons = known(spec.clusterMonHost) ? new Set(monitorAddresses(spec.clusterMonHost)) : new Set<string>();
+  devices.forEach((device, i) => {
+    const first = devices.findIndex((other) => other.backendId === device.backendId);
+    if (known(device.backendId) && first < i) issue(i, "backendId", `must be unique: replicationDevices[${first}] is "${device.backendId}" too`);
+    const sameConf = devices.findIndex((other) => other.conf === device.conf);
+    if (known(device.conf) && sameConf < i) issue(i, "conf", `must be the replica's own ceph.conf: replicationDevices[${sameConf}] uses ${device.conf} too`);
+    if (known(device.conf) && device.conf === spec.rbdCephConf) issue(i, "conf", `is the primary's ceph.conf (rbdCephConf): a replica needs its own`);
+    if (known(device.fsid) && known(spec.clusterFsid) && device.fsid === spec.clusterFsid) {
+      issue(i, "fsid", `is the primary cluster's fsid (${device.fsid}): a replica must be another cluster`);
+    }
+    if (known(device.monHost)) {
+      const shared = monitorAddresses(device.monHost).filter((address) => primaryMons.has(address));
+      if (shared.length > 0) issue(i, "monHost", `shares monitor ${shared.join(", ")} with the primary cluster: a replica must be another cluster`);
+    }
+    if (known(device.pool) && known(spec.rbdPool) && device.pool !== spec.rbdPool) {
+      issue(i, "pool", `must be "${spec.rbdPool}" (rbdPool): Cinder uses the same pool name on the primary and every replica`);
+    }
+  });
+}
 
 export type CinderRbdBackendSpec = z.input<typeof cinderRbdBackendSchema>;
 export type CinderRbdBackend = z.output<typeof cinderRbdBackendSchema>;
@@ -94,6 +168,14 @@ export function renderCinderRbdBackend(spec: CinderRbdBackendSpec): RenderedSect
       ...renderOptions(backend, BACKEND_KEYS),
     },
   };
+}
+
+/** The backend's `replication_device` lines (a MultiOpt of dicts), in the declared order. */
+export function renderCinderReplicationDevices(spec: CinderRbdBackendSpec): string[] {
+  const backend = parseCinderRbdBackend(spec);
+  return (backend.replicationDevices ?? []).map(
+    (d) => `backend_id:${d.backendId},conf:${d.conf},user:${d.user},secret_uuid:${d.secretUuid}`,
+  );
 }
 
 /** What this backend needs in [DEFAULT]: its enabled_backends item (a shared list) and plain keys. */

@@ -5,11 +5,13 @@ export type { CheckResult, RenderedSection, SpecFailure } from "./common";
 export {
   CINDER_RBD_VOLUME_DRIVER,
   cinderRbdBackendSchema,
+  cinderReplicationDeviceSchema,
   parseCinderRbdBackend,
+  renderCinderReplicationDevices,
   renderCinderDefaults,
   renderCinderRbdBackend,
 } from "./cinder";
-export type { CinderDefaults, CinderRbdBackend, CinderRbdBackendSpec } from "./cinder";
+export type { CinderDefaults, CinderRbdBackend, CinderRbdBackendSpec, CinderReplicationDeviceSpec } from "./cinder";
 export { CINDER_CEPH_BACKUP_DRIVER, cinderBackupCephSchema, parseCinderBackupCeph, renderCinderBackupCeph } from "./cinderBackup";
 export type { CinderBackupCeph, CinderBackupCephSpec } from "./cinderBackup";
 export {

@@ -18,7 +18,7 @@ const LOADER = path.resolve(__dirname, "..", "..", "test", "helpers", "oslo_load
 const PYTHON = "/usr/bin/python3";
 const UUID = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
 
-type OptType = "str" | "int" | "bool" | "list";
+type OptType = "str" | "int" | "bool" | "list" | "multidict";
 interface Opt {
   group: string;
   name: string;
@@ -169,6 +169,41 @@ test("cinder.conf: the RBD backend and cinder-backup's settings read back throug
   });
   expect(loaded.values.lvm).toEqual({ volume_driver: "cinder.volume.drivers.lvm.LVMVolumeDriver", volume_group: "cinder-volumes" });
   expect(unread(loaded, options, "ceph")).toEqual([]);
+});
+
+// cinder/volume/driver.py registers replication_device in every backend section as
+// MultiOpt('replication_device', item_type=types.Dict()); the RBD driver's _parse_replication_configs
+// reads backend_id, conf, user and secret_uuid from each dict.
+test("cinder.conf: replication_device lines read back as the MultiOpt of dicts Cinder's RBD driver parses, through update and delete", async () => {
+  const file = path.join(dir, "cinder.conf");
+  fs.writeFileSync(file, CINDER_CONF);
+  const before = fs.readFileSync(file, "utf8");
+  const SITE_B = "0b0b0b0b-1111-4222-8333-444444444444";
+  const SITE_C = "0c0c0c0c-5555-4666-8777-888888888888";
+  const spec = (devices: Array<Record<string, string>>) => ({ sectionName: "ceph", rbdPool: "volumes", rbdUser: "cinder", rbdSecretUuid: UUID, replicationDevices: devices });
+  const siteB = { backendId: "site-b", conf: "/etc/ceph/site-b.conf", user: "cinder", secretUuid: SITE_B, pool: "volumes" };
+  const siteC = { backendId: "site-c", conf: "/etc/ceph/site-c.conf", user: "cinder-c", secretUuid: SITE_C };
+  const checked = await p.check!({}, { path: file, service: "cinder", spec: spec([siteB, siteC]) });
+  expect(checked.failures ?? []).toEqual([]);
+  const created = await p.create(checked.inputs);
+  const options = [...opts("ceph", { ...CINDER_BACKEND, replication_device: "multidict" }), ...opts("DEFAULT", CINDER_DEFAULT), ...opts("lvm", { volume_driver: "str", volume_group: "str" })];
+  const load = () => osloLoad(file, options, ["ceph"]);
+  expect(load().values.ceph.replication_device).toEqual([
+    { backend_id: "site-b", conf: "/etc/ceph/site-b.conf", user: "cinder", secret_uuid: SITE_B },
+    { backend_id: "site-c", conf: "/etc/ceph/site-c.conf", user: "cinder-c", secret_uuid: SITE_C },
+  ]);
+  expect(load().values.ceph.rbd_pool).toBe("volumes");
+  expect(unread(load(), options, "ceph")).toEqual([]);
+
+  // One device changed, the other dropped: the file holds exactly one line, read as Cinder reads it.
+  const news = await p.check!(created.outs, { path: file, service: "cinder", spec: spec([{ ...siteC, conf: "/etc/ceph/other.conf" }]) });
+  expect(news.failures ?? []).toEqual([]);
+  const updated = await p.update!(created.id, created.outs, news.inputs);
+  expect(load().values.ceph.replication_device).toEqual([{ backend_id: "site-c", conf: "/etc/ceph/other.conf", user: "cinder-c", secret_uuid: SITE_C }]);
+  expect(fs.readFileSync(file, "utf8").match(/^replication_device/gm)).toHaveLength(1);
+
+  await p.delete!(created.id, updated.outs);
+  expect(fs.readFileSync(file, "utf8")).toBe(before);
 });
 
 // nova/conf/libvirt.py

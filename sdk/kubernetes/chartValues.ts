@@ -49,7 +49,8 @@ export interface CinderChartValues {
   conf: {
     ceph: { pools: Record<string, { replication: number; crush_rule: string; chunk_size: number; app_name: string }> };
     cinder: { DEFAULT: Section };
-    backends: Record<string, Section | null>;
+    /** helm-toolkit's to_oslo_conf writes a `{type: multistring, values}` as one line per value (replication_device). */
+    backends: Record<string, Record<string, string | { type: "multistring"; values: string[] }> | null>;
   };
 }
 
@@ -69,8 +70,11 @@ export function cinderChartValues(backend: CinderRbdBackendSpec, backup?: Cinder
   const defaults: Section = { ...section(volume.sections, "DEFAULT") };
   defaults.enabled_backends = volume.listItems.filter((i) => i.key === "enabled_backends").map((i) => i.item).join(",");
   if (backup) Object.assign(defaults, section(rendered("cinder-backup", backup).sections, "DEFAULT"));
-  const backendValues = section(volume.sections, name);
-  const pool = backendValues.rbd_pool ?? "rbd";
+  const multi = Object.fromEntries(
+    (volume.multiValues ?? []).filter((m) => m.section === name).map((m) => [m.key, { type: "multistring" as const, values: m.values }]),
+  );
+  const backendValues = { ...section(volume.sections, name), ...multi };
+  const pool = section(volume.sections, name).rbd_pool ?? "rbd";
   return {
     storage: "ceph",
     ceph_client: { configmap: OPENSTACK_HELM_NAMES.cephConfConfigMap, internal_ceph_backend: name },

@@ -68,6 +68,32 @@ test("cinder: the backend section and [DEFAULT] keys equal conf.backends.<name> 
   expect(ini.ceph.rbd_secret_uuid).toBe(uuid);
 });
 
+test("cinder with replicas: every replication_device line of the file is a value of the chart's multistring, in order", async () => {
+  const file = path.join(dir, "cinder-replicated.conf");
+  const replicated = {
+    ...cinder,
+    replicationDevices: [
+      { backendId: "site-b", conf: "/etc/ceph/site-b.conf", user: "cinder", secretUuid: "0b0b0b0b-1111-4222-8333-444444444444" },
+      { backendId: "site-c", conf: "/etc/ceph/site-c.conf", user: "cinder", secretUuid: "0c0c0c0c-5555-4666-8777-888888888888" },
+    ],
+  };
+  await writeFile(file, "cinder", replicated);
+  // oslo's parser keeps every occurrence of a key: the lines a MultiOpt reads.
+  const py = `
+import json, sys
+from oslo_config import cfg
+sections = {}
+cfg.ConfigParser(sys.argv[1], sections).parse()
+print(json.dumps(sections["ceph"]))
+`;
+  const ini: Record<string, string[]> = JSON.parse(execFileSync("/usr/bin/python3", ["-c", py, file], { encoding: "utf8" }));
+  const values = cinderChartValues(replicated);
+  const { replication_device, ...single } = values.conf.backends.ceph!;
+  expect(replication_device).toEqual({ type: "multistring", values: ini.replication_device });
+  expect(ini.replication_device).toHaveLength(2);
+  expect(single).toEqual(Object.fromEntries(Object.entries(ini).filter(([k]) => k !== "replication_device").map(([k, v]) => [k, v[v.length - 1]])));
+});
+
 test("glance: [glance_store]'s rbd options equal conf.glance.rbd; stores/default_store are the chart's", async () => {
   const file = path.join(dir, "glance-api.conf");
   await writeFile(file, "glance", glance);
