@@ -12,6 +12,8 @@ test("PoolMirroring: mode and siteName are checked by name", async () => {
     'mode: mode must be "image" or "pool"',
     "siteName: may hold only letters, digits, '.', '_' and '-'",
   ]);
+  const reserved = await poolMirroringProvider.check!({}, { connection, pool: "vol", mode: "image", siteName: "ceph" });
+  expect(reserved.failures?.map((f) => f.reason)).toEqual(['siteName: must not be "ceph": librbd refuses a mirroring peer of that site name']);
   const ok = await poolMirroringProvider.check!({}, { connection, pool: "vol", mode: "image", siteName: "site-a" });
   expect(ok.failures).toBeUndefined();
   expect(ok.inputs).toMatchObject({ forceDisable: false });

@@ -110,17 +110,29 @@ async function ensurePeers(inputs: Inputs): Promise<MirrorPeerOutputs> {
         await setPoolMarker(c, inputs.pool, markerKey(remoteSite), inputs.owner);
         if (inputs.direction === "rx-tx") await setPoolMarker(rc, remotePoolOf(inputs), markerKey(site), inputs.owner);
       }
+      let addedHere = false;
       if (!(await findReceivingPeer(local, remoteSite))) {
         const stale = await findPeer(local, remoteSite);
         if (stale) await n.removeMirrorPeer(local, stale.uuid);
         await importPeer(remote, local, inputs.direction);
+        addedHere = true;
       }
       // rx-tx: the remote pool receives from this one too (failback needs it). A tx-only entry there
       // (registered by this side's rbd-mirror) is replaced by a receiving one.
       if (inputs.direction === "rx-tx" && !(await findReceivingPeer(remote, site))) {
         const stale = await findPeer(remote, site);
         if (stale) await n.removeMirrorPeer(remote, stale.uuid);
-        await importPeer(local, remote, "rx-tx");
+        try {
+          await importPeer(local, remote, "rx-tx");
+        } catch (e) {
+          // A failed create is not in state: undo the half added here so nothing is left that only
+          // a marker owns (a later destroy of the pool's mirroring would trip over it).
+          if (addedHere) {
+            const added = await findPeer(local, remoteSite);
+            if (added) await n.removeMirrorPeer(local, added.uuid);
+          }
+          throw e;
+        }
       }
     }),
   );

@@ -17,7 +17,9 @@ export const siteNameSchema = z
   .string()
   .min(1, "must not be empty")
   .max(128, "must be at most 128 characters")
-  .regex(/^[A-Za-z0-9_.-]+$/, "may hold only letters, digits, '.', '_' and '-'");
+  .regex(/^[A-Za-z0-9_.-]+$/, "may hold only letters, digits, '.', '_' and '-'")
+  // librbd 16.2 refuses to import a peer whose site name is "ceph" ("cannot add self as remote peer").
+  .refine((s) => s !== "ceph", 'must not be "ceph": librbd refuses a mirroring peer of that site name');
 
 const fields = {
   connection: connectionSchema,
