@@ -64,10 +64,11 @@ afterAll(async () => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-test("no rows right after create", async () => {
+test("no rows right after create, and a refresh returns exactly what create returned", async () => {
   await stack.setSpec(spec);
   await stack.up();
   await expectNoDrift();
+  await stack.run(["refresh", "--yes", "--expect-no-changes"]);
 });
 
 test("every managed setting of pool, user, image and snapshot, changed out of band: exact rows, repaired by up --refresh", async () => {
