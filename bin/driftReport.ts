@@ -80,6 +80,8 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
       return v;
     case "CephUser":
       for (const [svc, cap] of Object.entries(obj(props.caps))) put(`caps.${svc}`, cap);
+      // A declared key: read compares the cluster's key with it and keeps the verdict (as for keyrings).
+      put("key", matches(props.keyMatches, "the declared key"), { secret: true });
       return v;
     case "RbdImage":
       put("size", props.size, { show: bytes });
@@ -133,7 +135,7 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
 /** Properties that are not settings of the object: how to reach it, and the SDK's bookkeeping. */
 const NOT_SETTINGS = new Set([
   "__provider", "connection", "importId", "owner", "rendered", "renderedText", "ledger", "settings",
-  "contentMatches", "valueMatches", "contentSha256", "valueSha256", "applications",
+  "contentMatches", "valueMatches", "keyMatches", "contentSha256", "valueSha256", "applications",
   "remoteConnection", "mirrorState", "peerUuid", "remotePeerUuid", "remoteSiteName",
 ]);
 
@@ -206,6 +208,13 @@ export function driftReport(preview: { steps?: Step[] }): DriftReport {
         mine.push({ resource, type, property: name, declared: "-", actual: text(a.value), action });
       }
     }
+    // A secret setting hides its values on both sides ([secret]): the engine's diff still names it.
+    for (const reason of step.diffReasons ?? []) {
+      const hidden = Object.entries(declaredView ?? {}).filter(([name, d]) => d.secret && (name === reason || name.startsWith(`${reason}.`)));
+      for (const [name] of hidden) {
+        if (!mine.some((r) => r.property === name)) mine.push({ resource, type, property: name, declared: SECRET, actual: SECRET, action });
+      }
+    }
     if (mine.length === 0) {
       // Values not known yet: this resource only follows another one's pending change.
       if (waiting || containsUnknown(news)) {
@@ -213,11 +222,6 @@ export function driftReport(preview: { steps?: Step[] }): DriftReport {
         const from = [...deps].filter((u) => changing.has(u)).map(resourceName).sort();
         follows.push({ resource, type, followsFrom: from.length > 0 ? from : ["(a value not known yet)"], action });
         continue;
-      }
-      // A secret setting hides its values on both sides ([secret]): the engine's diff still names it.
-      for (const reason of step.diffReasons ?? []) {
-        const hidden = Object.entries(declaredView ?? {}).filter(([name, d]) => d.secret && (name === reason || name.startsWith(`${reason}.`)));
-        for (const [name] of hidden) mine.push({ resource, type, property: name, declared: SECRET, actual: SECRET, action });
       }
       // No managed setting differs: a declaration changed in the program and not applied yet.
       const olds = step.oldState?.inputs ?? {};

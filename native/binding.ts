@@ -37,6 +37,8 @@ export interface NativeStat {
   id: string;
   features: bigint;
   flags: number;
+  /** The pool holding the data objects: the image's own pool unless it was created with a data pool. */
+  dataPool: string;
   parent?: { pool: string; namespace: string; image: string; id: string; snapshot: string };
 }
 

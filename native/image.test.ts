@@ -161,6 +161,11 @@ test("data pool option", async () => {
   const info = await rbdInfo(`${pool}/split`);
   expect(info.data_pool).toBe(dataPool);
   expect(info.features).toContain("data-pool");
+  // stat names the data pool; an image without one keeps its data in its own pool.
+  expect(await ceph.withImage(io, "split", async (img) => (await img.stat()).dataPool, { readOnly: true })).toBe(dataPool);
+  await ceph.createImage(io, "whole", { size: MiB });
+  expect(await ceph.withImage(io, "whole", async (img) => (await img.stat()).dataPool, { readOnly: true })).toBe(pool);
+  await ceph.removeImage(io, "whole");
   await ceph.removeImage(io, "split");
   await io.close();
   await ceph.deletePool(fx.cluster, pool);

@@ -245,6 +245,7 @@ export class Image {
       features: Number(s.features),
       featureNames: featureNames(s.features),
       flags: s.flags,
+      dataPool: s.dataPool,
     };
     if (s.parent) out.parent = { ...s.parent };
     return out;

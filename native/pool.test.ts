@@ -19,6 +19,11 @@ test("create, list, settings, delete", async () => {
   await ceph.setPoolSetting(fx.cluster, pool, "min_size", 2);
   expect(await ceph.getPoolSettings(fx.cluster, pool)).toMatchObject({ size: 2, minSize: 2, pgAutoscaleMode: "off" });
   expect((await fx.tc.cephJson("osd", "pool", "get", pool, "size")).size).toBe(2);
+  // pg_num set: the target moves at once, pg_num itself follows it step by step.
+  await ceph.setPoolSetting(fx.cluster, pool, "pg_num", 32);
+  expect(await ceph.getPgNumTarget(fx.cluster, pool)).toBe(32);
+  await ceph.setPoolSetting(fx.cluster, pool, "pg_num", 16);
+  expect(await ceph.getPgNumTarget(fx.cluster, pool)).toBe(16);
   // size 1 needs Ceph's yes_i_really_mean_it
   await ceph.setPoolSetting(fx.cluster, pool, "min_size", 1);
   await expect(ceph.setPoolSetting(fx.cluster, pool, "size", 1)).rejects.toBeInstanceOf(ceph.PermissionError);

@@ -111,14 +111,28 @@ export async function setPoolSetting(
   await poolCommand(c, name, cmd);
 }
 
-/** Reads quotas from the osdmap (`osd pool get-quota` fails until the mgr has reported pool stats). */
-export async function getPoolQuota(c: Cluster, name: string): Promise<PoolQuota> {
+/** One pool's entry in the osdmap (`osd pool ls detail`); `what` names the caller's operation. */
+async function poolDetail(c: Cluster, name: string, what: string): Promise<Record<string, unknown>> {
   const op = "osd pool ls";
   const ctx = checkPool(c, name, op);
   const json = jsonReply(await poolCommand(c, name, { prefix: op, detail: "detail", format: "json" }), "array", op, ctx);
   const pool = (json as Array<Record<string, unknown>>).find((p) => p.pool_name === name);
-  if (!pool) throw cephError("ENOENT", "get pool quota", ctx, { detail: `pool '${name}' does not exist` });
+  if (!pool) throw cephError("ENOENT", what, ctx, { detail: `pool '${name}' does not exist` });
+  return pool;
+}
+
+/** Reads quotas from the osdmap (`osd pool get-quota` fails until the mgr has reported pool stats). */
+export async function getPoolQuota(c: Cluster, name: string): Promise<PoolQuota> {
+  const pool = await poolDetail(c, name, "get pool quota");
   return { maxBytes: Number(pool.quota_max_bytes), maxObjects: Number(pool.quota_max_objects) };
+}
+
+/**
+ * The pg_num the pool was last set to. `osd pool set pg_num` only sets this target: the mgr then
+ * splits or merges placement groups towards it step by step, so pg_num itself lags for a while.
+ */
+export async function getPgNumTarget(c: Cluster, name: string): Promise<number> {
+  return Number((await poolDetail(c, name, "get pool pg_num target")).pg_num_target);
 }
 
 /** Sets the given quotas (0 removes a limit); fields left out are unchanged. */

@@ -55,6 +55,8 @@ async function readUser(inputs: CephUserInputs) {
     // The real key (a secret output). When the user chose the key, a different one here is drift.
     key: user.key,
     keyring: keyringText(inputs.entity, user.key),
+    // A declared key: whether the cluster still has it (a plain verdict a drift report can show).
+    ...(inputs.key !== undefined ? { keyMatches: user.key === inputs.key } : {}),
   };
 }
 
@@ -77,7 +79,8 @@ export const cephUserProvider: pulumi.dynamic.ResourceProvider = {
         ],
       };
     }
-    return { inputs: { ...news, ...parsed.value } };
+    // The declared side of read's verdict on a declared key (same name), so drift compares like with like.
+    return { inputs: { ...news, ...parsed.value, ...(news.key !== undefined ? { keyMatches: true } : {}) } };
   },
 
   async diff(_id, olds, news) {

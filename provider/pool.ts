@@ -79,7 +79,8 @@ async function readPool(inputs: PoolInputs) {
     ...inputs,
     // Declared settings show their real value (drift); undeclared ones stay unmanaged.
     // With the autoscaler on (Pacific's default) pg_num is its to change: only a starting value then.
-    ...(inputs.pgNum !== undefined && inputs.pgAutoscaleMode === "off" ? { pgNum: settings.pgNum } : {}),
+    // The target, not pg_num: after a change pg_num steps towards it for a while (not drift meanwhile).
+    ...(inputs.pgNum !== undefined && inputs.pgAutoscaleMode === "off" ? { pgNum: await n.getPgNumTarget(c, inputs.name) } : {}),
     ...(inputs.pgAutoscaleMode !== undefined ? { pgAutoscaleMode: settings.pgAutoscaleMode } : {}),
     ...(inputs.size !== undefined ? { size: settings.size } : {}),
     ...(inputs.minSize !== undefined ? { minSize: settings.minSize } : {}),

@@ -138,6 +138,8 @@ async function readState(inputs: RbdImageInputs, img: Image): Promise<RbdImageOu
     imageId: st.id,
     size: st.size,
     objectSize: st.objectSize,
+    // A declared data pool shows the real one (none: the image's own pool), so a recreated image is drift.
+    ...(inputs.dataPool !== undefined ? { dataPool: st.dataPool === inputs.pool ? undefined : st.dataPool } : {}),
     features: st.featureNames.filter((f) => settable.has(f)).sort(),
     ...(st.parent ? { parent: st.parent } : {}),
     ...(inputs.mirroring ? { mirrorState: await mirroring.readMirrorState(img, inputs.mirroring) } : {}),

@@ -178,6 +178,29 @@ test("batch 2: objects deleted out of band are one row each; --unmanaged lists s
   console.log(`batch 2 (3 gone + 3 unmanaged, repair, recheck): ${((Date.now() - started) / 1000).toFixed(1)}s`);
 });
 
+test("batch 3: the libvirt secret redefined out of band under another usage name is one usageName row; up --refresh replaces it", async () => {
+  const started = Date.now();
+  // libvirt keeps a UUID's usage: another usage name means undefining and defining the secret again.
+  const xml = path.join(scratch, "other-usage.xml");
+  fs.writeFileSync(xml, `<secret ephemeral='no' private='no'><uuid>${uuid}</uuid><usage type='ceph'><name>other secret</name></usage></secret>\n`);
+  const key = path.join(scratch, "cinder.key");
+  fs.writeFileSync(key, (await cluster.ceph("auth", "print-key", "client.cinder")).trim(), { mode: 0o600 });
+  await libvirtd.virsh(["secret-undefine", uuid]);
+  await libvirtd.virsh(["secret-define", xml]);
+  await libvirtd.virsh(["secret-set-value", uuid, "--file", key]);
+
+  const r = await drift(["--json"]);
+  expect(r.code).toBe(1);
+  expect(r.json!.rows).toEqual([row("openstack-libvirt-secret", "ceph:LibvirtCephSecret", "usageName", "client.cinder secret", "other secret", "replace")]);
+  expect(r.json!.follows).toEqual([]);
+
+  await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
+  await expectNoDrift();
+  expect(await libvirtd.virsh(["secret-dumpxml", uuid])).toContain("<name>client.cinder secret</name>");
+  expect((await libvirtd.virsh(["secret-get-value", uuid])).trim()).toBe(fs.readFileSync(key, "utf8"));
+  console.log(`batch 3 (usageName, repair, recheck): ${((Date.now() - started) / 1000).toFixed(1)}s`);
+});
+
 test("no rows after an in-place update and after a replace", async () => {
   await stack.setConfig("poolSettings", JSON.stringify({ size: 1, quota: { maxObjects: 2000 } }));
   let r = await stack.run(["up", "--yes"]);

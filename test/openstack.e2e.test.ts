@@ -43,7 +43,7 @@ let cluster: TestCluster;
 let libvirtd: TestLibvirtd;
 let stack: TestStack;
 let etc: string;
-const uuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
+let uuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
 const originals: Record<string, string> = {};
 const file = (rel: string) => path.join(etc, rel);
 
@@ -232,6 +232,30 @@ test("a hand-edited managed key and a changed libvirt secret value are drift", a
   const cinderKey = (await cluster.cephJson("auth", "get", "client.cinder"))[0].key;
   expect((await libvirtd.virsh(["secret-get-value", uuid])).trim()).toBe(cinderKey);
   await stack.run(["preview", "--refresh", "--expect-no-changes"]);
+});
+
+test("no rows after an in-place update (a Cinder option) and after a replace (the secret UUID)", async () => {
+  let started = Date.now();
+  await stack.setConfig("rbdMaxCloneDepth", "7");
+  let r = await stack.run(["up", "--yes", "--skip-preview"]);
+  expect(r.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/ceph:CinderRbdBackend\s+openstack-cinder-conf\s+updated/);
+  expect(r.stdout).not.toMatch(/replaced/);
+  expect(fs.readFileSync(file("cinder/cinder.conf"), "utf8")).toMatch(/^rbd_max_clone_depth = 7$/m);
+  await expectNoDrift(stack);
+  console.log(`in-place update + ceph-drift: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+  // A new UUID replaces the libvirt secret; the files that name it follow in place.
+  started = Date.now();
+  const oldUuid = uuid;
+  uuid = "0b9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f";
+  await stack.setConfig("secretUuid", uuid);
+  r = await stack.run(["up", "--yes", "--skip-preview"]);
+  expect(r.stdout).toMatch(/\+-\s+pulumi-nodejs:dynamic\/ceph:LibvirtCephSecret\s+openstack-libvirt-secret\s+replaced/);
+  expect(await libvirtd.virsh(["secret-dumpxml", uuid])).toContain("<name>client.cinder secret</name>");
+  await expect(libvirtd.virsh(["secret-dumpxml", oldUuid])).rejects.toThrow();
+  expect(fs.readFileSync(file("cinder/cinder.conf"), "utf8")).toContain(`rbd_secret_uuid = ${uuid}`);
+  await expectNoDrift(stack);
+  console.log(`replace + ceph-drift: ${((Date.now() - started) / 1000).toFixed(1)}s`);
 });
 
 test("no key material in the state or the engine's output", async () => {

@@ -5,6 +5,7 @@
 //   openstack-ceph:secretUuid   the UUID Cinder, Nova and libvirt share (e.g. `uuidgen`)
 //   openstack-ceph:etcDir       root for the generated files (default "/etc": /etc/ceph, /etc/cinder/cinder.conf, ...)
 //   openstack-ceph:libvirtUri   libvirt daemon for the secret (default qemu:///system)
+//   openstack-ceph:rbdMaxCloneDepth   Cinder's rbd_max_clone_depth (default 5)
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as ceph from "pulumi-ceph-openstack";
@@ -20,7 +21,7 @@ const backend = new ceph.OpenStackCephBackend("openstack", {
   novaConf: path.join(etc, "nova", "nova.conf"),
   secretUuid: config.require("secretUuid"),
   libvirt: { uri: config.get("libvirtUri") ?? "qemu:///system" },
-  cinderOptions: { rbdFlattenVolumeFromSnapshot: false, rbdMaxCloneDepth: 5, rbdStoreChunkSize: 4, glanceApiVersion: 2 },
+  cinderOptions: { rbdFlattenVolumeFromSnapshot: false, rbdMaxCloneDepth: config.getNumber("rbdMaxCloneDepth") ?? 5, rbdStoreChunkSize: 4, glanceApiVersion: 2 },
   glanceOptions: { showImageDirectUrl: true },
 });
 

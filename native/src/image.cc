@@ -108,10 +108,12 @@ struct StatResult {
   std::string id, block_name_prefix;
   uint64_t features = 0, flags = 0;
   bool has_parent = false;
+  std::string data_pool;
   std::string parent_pool, parent_namespace, parent_image, parent_id, parent_snap;
 };
 
-// stat(image) -> {size, objectSize, order, numObjs, blockNamePrefix, id, features (bigint), flags, parent?}
+// stat(image) -> {size, objectSize, order, numObjs, blockNamePrefix, id, features (bigint), flags, dataPool, parent?}
+// dataPool: the pool holding the image's data objects (its own pool unless created with a data pool).
 Napi::Value ImageStat(const Napi::CallbackInfo& info) {
   auto image = UnwrapImage(info[0]);
   auto out = std::make_shared<StatResult>();
@@ -128,6 +130,13 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
         if (rc < 0) return rc;
         if ((rc = rbd_get_features(img, &out->features)) < 0) return rc;
         if ((rc = rbd_get_flags(img, &out->flags)) < 0) return rc;
+        int64_t data_pool_id = rbd_get_data_pool_id(img);
+        if (data_pool_id < 0) return static_cast<int>(data_pool_id);
+        rados_t cluster = rados_ioctx_get_cluster(image->ioctx()->raw());
+        rc = ReadGrowing(&out->data_pool, 64, [cluster, data_pool_id](char* buf, size_t len) {
+          return rados_pool_reverse_lookup(cluster, data_pool_id, buf, len);
+        });
+        if (rc < 0) return rc;
         rbd_linked_image_spec_t parent{};
         rbd_snap_spec_t parent_snap{};
         rc = rbd_get_parent(img, &parent, &parent_snap);
@@ -153,6 +162,7 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
         r.Set("id", out->id);
         r.Set("features", Napi::BigInt::New(env, out->features));
         r.Set("flags", NumberU64(env, out->flags));
+        r.Set("dataPool", out->data_pool);
         if (out->has_parent) {
           auto p = Napi::Object::New(env);
           p.Set("pool", out->parent_pool);
