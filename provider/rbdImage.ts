@@ -191,13 +191,14 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         return { id: describe(inputs), outs };
       }
       const label = clusterLabel(inputs.connection);
+      // First: an image at this name whose removal was begun (a killed destroy) goes, as was asked.
+      await finishInterruptedRemovals(io, inputs.name);
       const found = await imageOwner(io, inputs.name);
       if (found.exists) return adoptOwnImage(inputs, io, found.owner);
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
       await removeStaleStaging(io, staging);
-      await finishInterruptedRemovals(io, inputs.name);
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
@@ -233,10 +234,13 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     const inputs = rbdImageInputs.parse(props);
     const n = native();
     try {
-      const outs = await withPool(inputs.connection, inputs.pool, (io) =>
-        n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true }),
-      );
-      return { id, props: outs };
+      const outs = await withPool(inputs.connection, inputs.pool, async (io) => {
+        const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+        // Its removal was begun and cut short (still whole, but librbd has it down as being removed):
+        // gone, as delete meant; the next create or delete of the name finishes the removal.
+        return (await n.trashGet(io, state.imageId))?.source === "removing" ? undefined : state;
+      });
+      return outs ? { id, props: outs } : {};
     } catch (e) {
       // Gone (image or whole pool): report it so refresh drops it and preview shows it as drift.
       if (n.isCephError(e, "ENOENT")) return {};
@@ -291,14 +295,28 @@ async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
 }
 
 /**
- * librbd removes an image by moving it to the trash (source "removing") and then deleting it: a
- * removal cut short (a killed destroy) leaves that entry, which `rbd ls` still lists under the
- * image's name, owned by no one. It was being deleted on request: finish the job.
+ * librbd removes an image in steps: a trash entry with source "removing", then the image's id
+ * object and directory entry go, then its data and the entry. A removal cut short (a killed
+ * destroy) leaves the entry, which `rbd ls` lists under the name (beside the directory's own
+ * entry if that was not yet removed; rbd_trash_list leaves it out). It was being deleted on
+ * request: finish the job, by the id librbd recorded, never touching another image at the name.
  */
 async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void> {
   const n = native();
-  for (const entry of await n.trashList(io)) {
-    if (entry.name === name && entry.source === "removing") await n.trashRemove(io, entry.id, true);
+  const listed = (await n.listImages(io)).filter((e) => e.name === name);
+  for (const id of new Set(listed.map((e) => e.id))) {
+    if ((await n.trashGet(io, id))?.source !== "removing") continue;
+    const inDirectory = listed.filter((e) => e.id === id).length > 1;
+    try {
+      // Still in the directory: the name belongs to this id, and librbd's own remove resumes.
+      if (inDirectory) await n.removeImage(io, name);
+      else await n.trashRemove(io, id, true);
+    } catch (e) {
+      // Cut short while moving to the trash: only librbd's remove by name finishes that, and only
+      // if no other image holds the name since.
+      if (!n.isCephError(e, "EUCLEAN") || (await imageOwner(io, name)).exists) throw e;
+      await n.removeImage(io, name);
+    }
   }
 }
 
