@@ -320,6 +320,16 @@ async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void>
   }
 }
 
+/** The image's watchers once they stay for `waitMs` (polled each second), or none as soon as there are none. */
+async function watchersAfter(img: Image, waitMs: number): Promise<Array<{ addr: string }>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const watchers = await img.listWatchers();
+    if (watchers.length === 0 || Date.now() > deadline) return watchers;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** A little over the OSDs' default watch timeout (30 s), after which a dead client's watch is gone. */
 const STALE_WATCH_WAIT_MS = 45_000;
 
@@ -355,11 +365,13 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     let hasClones = false;
     try {
       await n.withImage(io, inputs.name, async (img) => {
-        const watchers = await img.listWatchers();
+        // A killed process (an interrupted destroy's own provider host) keeps its watch until the
+        // OSDs time it out, so only a watch that outlives that timeout is a user.
+        const watchers = await watchersAfter(img, STALE_WATCH_WAIT_MS);
         if (watchers.length > 0) {
           throw new Error(
             `ceph cluster ${label}: image ${describe(inputs)} is in use by ${watchers.length} client(s) ` +
-              `(${watchers.map((w) => w.addr).join(", ")}); detach it before deleting`,
+              `(${watchers.map((w) => w.addr).join(", ")}) for ${STALE_WATCH_WAIT_MS / 1000} s; detach it before deleting`,
           );
         }
         if (!inputs.forceDestroy) {
