@@ -108,6 +108,7 @@ export interface NativeAddon {
   trashList(io: IoCtxHandle): Promise<
     Array<{ id: string; name: string; source: string; deletionTime: number; deferredEnd: number }>
   >;
+  trashGet(io: IoCtxHandle, id: string): Promise<{ id: string; name: string; source: string; deletionTime: number; deferredEnd: number }>;
   trashRestore(io: IoCtxHandle, id: string, name: string): Promise<void>;
   trashRemove(io: IoCtxHandle, id: string, force: boolean): Promise<void>;
   trashPurge(io: IoCtxHandle, expireTs?: number): Promise<void>;

@@ -39,6 +39,20 @@ test("move, list, restore under the original and a new name", async () => {
   await ceph.deletePool(fx.cluster, pool);
 });
 
+test("trashGet: one entry by id; undefined for an id not in the trash", async () => {
+  const { pool, io } = await rbdPool("trashget");
+  await ceph.createImage(io, "vol", { size: MiB });
+  const id = (await ceph.listImages(io))[0].id;
+  expect(await ceph.trashGet(io, id)).toBeUndefined();
+  await ceph.trashMove(io, "vol", 60);
+  expect(await ceph.trashGet(io, id)).toEqual((await ceph.trashList(io))[0]);
+  expect(await ceph.trashGet(io, id)).toMatchObject({ id, name: "vol", source: "user" });
+  await ceph.trashRemove(io, id, true);
+  expect(await ceph.trashGet(io, id)).toBeUndefined();
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
 test("remove: deferred images need force; purge removes expired ones only", async () => {
   const { pool, io } = await rbdPool("trashrm");
   for (const name of ["deferred", "expired1", "expired2"]) await ceph.createImage(io, name, { size: MiB });

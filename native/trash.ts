@@ -1,7 +1,7 @@
 // RBD trash: deferred deletion (what Cinder/Glance use when rbd_move_to_trash is on).
 import { addon } from "./binding";
 import type { IoCtx } from "./cluster";
-import { invalidArgument } from "./errors";
+import { invalidArgument, isCephError } from "./errors";
 import { checkName } from "./validate";
 
 export interface TrashEntry {
@@ -24,8 +24,22 @@ export async function trashMove(io: IoCtx, name: string, delaySec = 0): Promise<
   await io.guard.run(op, ctx, () => addon().trashMove(io.handle, name, delaySec));
 }
 
+/** Trashed images; librbd leaves out entries with source "removing" (removals under way or cut short). */
 export function trashList(io: IoCtx): Promise<TrashEntry[]> {
   return io.guard.run("list trash", io.ctx(), () => addon().trashList(io.handle));
+}
+
+/** One trash entry by image id, whatever its source (trashList leaves out "removing"); undefined if the id is not in the trash. */
+export async function trashGet(io: IoCtx, id: string): Promise<TrashEntry | undefined> {
+  const op = "get trash entry";
+  const ctx = io.ctx({ image: id });
+  checkName(id, "trash id", op, ctx);
+  try {
+    return await io.guard.run(op, ctx, () => addon().trashGet(io.handle, id));
+  } catch (e) {
+    if (isCephError(e, "ENOENT")) return undefined;
+    throw e;
+  }
 }
 
 /** Restores a trashed image under its original name, or newName. */

@@ -211,13 +211,14 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         checkOwnAdoption({ cluster: label, what: "replica image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
         return { id: describe(inputs), outs };
       }
+      // First: an image at this name whose removal was begun (a killed destroy) goes, as was asked.
+      await finishInterruptedRemovals(io, inputs.name);
       const found = await imageOwner(io, inputs.name);
       if (found.exists) return adoptOwnImage(inputs, io, found.owner);
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
       await removeStaleStaging(io, staging);
-      await finishInterruptedRemovals(io, inputs.name);
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
@@ -255,10 +256,13 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     const inputs = rbdImageInputs.parse(props);
     const n = native();
     try {
-      const outs = await withPool(inputs.connection, inputs.pool, (io) =>
-        n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true }),
-      );
-      return { id, props: outs };
+      const outs = await withPool(inputs.connection, inputs.pool, async (io) => {
+        const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+        // Its removal was begun and cut short (still whole, but librbd has it down as being removed):
+        // gone, as delete meant; the next create or delete of the name finishes the removal.
+        return (await n.trashGet(io, state.imageId))?.source === "removing" ? undefined : state;
+      });
+      return outs ? { id, props: outs } : {};
     } catch (e) {
       // Gone (image or whole pool): report it so refresh drops it and preview shows it as drift.
       if (n.isCephError(e, "ENOENT")) return {};
@@ -314,14 +318,38 @@ async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
 }
 
 /**
- * librbd removes an image by moving it to the trash (source "removing") and then deleting it: a
- * removal cut short (a killed destroy) leaves that entry, which `rbd ls` still lists under the
- * image's name, owned by no one. It was being deleted on request: finish the job.
+ * librbd removes an image in steps: a trash entry with source "removing", then the image's id
+ * object and directory entry go, then its data and the entry. A removal cut short (a killed
+ * destroy) leaves the entry, which `rbd ls` lists under the name (beside the directory's own
+ * entry if that was not yet removed; rbd_trash_list leaves it out). It was being deleted on
+ * request: finish the job, by the id librbd recorded, never touching another image at the name.
  */
 async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void> {
   const n = native();
-  for (const entry of await n.trashList(io)) {
-    if (entry.name === name && entry.source === "removing") await n.trashRemove(io, entry.id, true);
+  const listed = (await n.listImages(io)).filter((e) => e.name === name);
+  for (const id of new Set(listed.map((e) => e.id))) {
+    if ((await n.trashGet(io, id))?.source !== "removing") continue;
+    const inDirectory = listed.filter((e) => e.id === id).length > 1;
+    try {
+      // Still in the directory: the name belongs to this id, and librbd's own remove resumes.
+      if (inDirectory) await n.removeImage(io, name);
+      else await n.trashRemove(io, id, true);
+    } catch (e) {
+      // Cut short while moving to the trash: only librbd's remove by name finishes that, and only
+      // if no other image holds the name since.
+      if (!n.isCephError(e, "EUCLEAN") || (await imageOwner(io, name)).exists) throw e;
+      await n.removeImage(io, name);
+    }
+  }
+}
+
+/** The image's watchers once they stay for `waitMs` (polled each second), or none as soon as there are none. */
+async function watchersAfter(img: Image, waitMs: number): Promise<Array<{ addr: string }>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const watchers = await img.listWatchers();
+    if (watchers.length === 0 || Date.now() > deadline) return watchers;
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -363,11 +391,13 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     let hasClones = false;
     try {
       await n.withImage(io, inputs.name, async (img) => {
-        const watchers = await img.listWatchers();
+        // A killed process (an interrupted destroy's own provider host) keeps its watch until the
+        // OSDs time it out, so only a watch that outlives that timeout is a user.
+        const watchers = await watchersAfter(img, STALE_WATCH_WAIT_MS);
         if (watchers.length > 0) {
           throw new Error(
             `ceph cluster ${label}: image ${describe(inputs)} is in use by ${watchers.length} client(s) ` +
-              `(${watchers.map((w) => w.addr).join(", ")}); detach it before deleting`,
+              `(${watchers.map((w) => w.addr).join(", ")}) for ${STALE_WATCH_WAIT_MS / 1000} s; detach it before deleting`,
           );
         }
         if (!inputs.forceDestroy) {

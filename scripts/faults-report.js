@@ -12,7 +12,7 @@ if (!dir || !out) {
   process.exit(2);
 }
 // The order the issue lists the faults in.
-const order = ["interrupted", "provider-host", "monitors", "osd", "concurrency", "permissions", "secrets"];
+const order = ["interrupted", "removal", "provider-host", "monitors", "osd", "concurrency", "permissions", "secrets"];
 const records = fs
   .readdirSync(dir)
   .filter((f) => f.endsWith(".jsonl"))

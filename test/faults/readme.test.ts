@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../helpers/cluster";
-import { INTERRUPTED, RESTORE_CHECKPOINT } from "./recovery";
+import { INTERRUPTED, REMOVE_EMPTY_ATTRS, RESTORE_CHECKPOINT } from "./recovery";
 
 function section(title: RegExp): string {
   const lines = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8").split("\n");
@@ -26,5 +26,6 @@ test("README's 'After an interrupted up' shows exactly the commands the fault te
   const pulumiLines = shown.filter((c) => c.startsWith("pulumi "));
   expect(pulumiLines.slice(0, INTERRUPTED.length)).toEqual(INTERRUPTED);
   // The cut-short checkpoint: the previous checkpoint put back, then the same commands.
+  expect(shown).toContain(REMOVE_EMPTY_ATTRS);
   expect(shown).toContain(RESTORE_CHECKPOINT);
 });

@@ -18,16 +18,21 @@ const pulumiStep = (text: string): RecoveryStep => ({ text, args: text.split(/\s
 /** After a kill: the stack's lock, pending creates, then converge (creates adopt their own objects). */
 export const INTERRUPTED = ["pulumi cancel --yes", "pulumi refresh --yes --clear-pending-creates", "pulumi up --yes"];
 
-/** The README's line that puts the previous checkpoint back (file backend). */
+/**
+ * `failed to load checkpoint: EOF`: the kill landed while gocloud's fileblob rewrote the
+ * checkpoint's metadata sidecar in place (it truncates `<stack>.json.attrs`, then writes it, before
+ * renaming the new checkpoint over the old); the checkpoint itself is the last one written whole.
+ */
+export const REMOVE_EMPTY_ATTRS = "rm <stack>.json.attrs";
+/** `unexpected end of JSON input`: the checkpoint itself cut short (the rename survived a power loss, its data did not). */
 export const RESTORE_CHECKPOINT = "cp <stack>.json.bak <stack>.json";
 
-export function recoveryCommands(kind: "interrupted" | "truncated", where: { backendDir: string; stack: string }): RecoveryStep[] {
+export type RecoveryKind = "interrupted" | "attrs cut" | "checkpoint cut";
+
+export function recoveryCommands(kind: RecoveryKind, where: { backendDir: string; stack: string }): RecoveryStep[] {
   const steps = INTERRUPTED.map(pulumiStep);
-  if (kind === "interrupted") return steps;
   const file = path.join(where.backendDir, ".pulumi", "stacks", "ceph-resources", `${where.stack}.json`);
-  const restore: RecoveryStep = {
-    text: RESTORE_CHECKPOINT,
-    shell: async () => fs.copyFileSync(`${file}.bak`, file),
-  };
-  return [restore, ...steps];
+  if (kind === "attrs cut") return [{ text: REMOVE_EMPTY_ATTRS, shell: async () => fs.rmSync(`${file}.attrs`) }, ...steps];
+  if (kind === "checkpoint cut") return [{ text: RESTORE_CHECKPOINT, shell: async () => fs.copyFileSync(`${file}.bak`, file) }, ...steps];
+  return steps;
 }

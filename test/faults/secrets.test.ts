@@ -74,6 +74,46 @@ afterAll(async () => {
   if (etc) fs.rmSync(etc, { recursive: true, force: true });
 });
 
+/**
+ * Pulumi's own log statements that print property values with `%v`, secret ones unwrapped (none
+ * of them is this project's): the engine's gRPC property (un)marshaling (sdk/go/common/resource/
+ * plugin/rpc.go: "Marshaling property for RPC[...]", "Unmarshaling property for RPC[...]"), its
+ * step generator's inputs (pkg/resource/deploy/step_generator.go: "Planner decided [not] to ..."), and
+ * the Node SDK's --debug message with the whole RegisterResource response
+ * (@pulumi/pulumi/runtime/resource.js: "RegisterResource RPC finished"), shown by the CLI and
+ * logged again by the engine as eventSink::Debug.
+ */
+const PULUMI_OWN: Array<[string, RegExp]> = [
+  ["rpc.go MarshalProperties (-v=9)", /^Marshaling property for RPC\[/],
+  ["rpc.go UnmarshalProperties (-v=9)", /^Unmarshaling property for RPC\[/],
+  ["step_generator.go (-v=7)", /^Planner decided (not )?to /],
+  ["runtime/resource.js log.debug (--debug), logged again by the engine (-v=9)", /^(eventSink::Debug\((<\{%reset%\}>)?)?RegisterResource RPC finished: /],
+  ["runtime/resource.js log.debug (--debug)", /^(.*\s)?debug: RegisterResource RPC finished: /],
+];
+
+/**
+ * Each line of a verbose run with the Pulumi statement it belongs to (or none): an engine log
+ * record (one JSON line) by its message; a CLI line by the diagnostic it is part of, since a
+ * message that holds a keyring goes on over several lines.
+ */
+function logRecords(output: string): Array<{ line: string; pulumis?: string }> {
+  const match = (msg: string) => PULUMI_OWN.find(([, re]) => re.test(msg))?.[0];
+  let diagnostic: string | undefined;
+  return output.split("\n").map((line) => {
+    if (/^\{"time":/.test(line)) {
+      try {
+        return { line, pulumis: match(String(JSON.parse(line).msg)) };
+      } catch {
+        return { line };
+      }
+    }
+    // A diagnostic, a resource row, a heading or a blank line starts a record; any other line goes
+    // on with the last (a keyring's lines in a message that quotes it).
+    if (/^\s*(debug|info|warning|error): |^\s*[+~-]{0,2}\s*pulumi[\w-]*:|^[A-Z][\w ]*( \(.*\))?:|^\s*$/.test(line)) diagnostic = match(line.trim());
+    return { line, pulumis: diagnostic };
+  });
+}
+
 /** Files under `root` modified since the test started (not following links; big files and Ceph's own store skipped). */
 function writtenFiles(root: string, skip: string[], depth = 8): string[] {
   const out: string[] = [];
@@ -170,10 +210,17 @@ test("no key in state, engine output, errors, argv or files written (verbose log
   outputs.forEach((o, i) => look(`engine output ${i}`, o));
   // Every error message, verbose runs included.
   errors.forEach((e, i) => look(`error message ${i}`, e));
-  // Pulumi's own -v=9 log and the SDK's --debug log print resource inputs and outputs as they
-  // are, secrets included (Pulumi documents that verbose logs may reveal credentials): counted
-  // for the report, not this provider's to redact.
-  const verboseLines = verboseOutputs.join("\n").split("\n").filter((l) => keys.some((k) => l.includes(k)));
+  // Verbose runs: every hit must sit in one of Pulumi's own log statements that print property
+  // values as they are, secrets included; any other line with a key fails the test.
+  const verboseLines: string[] = [];
+  verboseOutputs.forEach((o, i) => {
+    for (const { line, pulumis } of logRecords(o)) {
+      if (!keys.some((k) => line.includes(k))) continue;
+      if (pulumis) verboseLines.push(pulumis);
+      else look(`verbose engine output ${i}`, line);
+    }
+  });
+  const byStatement = [...new Set(verboseLines)].map((w) => `${w}: ${verboseLines.filter((v) => v === w).length}`);
   for (const argv of argvSeen) look(`argv ${argv.split("\0").slice(0, 3).join(" ")}`, argv);
   // Files written meanwhile: anywhere under the temp dir and the program, but Ceph's own store.
   const files = [...writtenFiles(os.tmpdir(), [cluster.dir]), ...writtenFiles(stack.programDir, [path.join(stack.programDir, "node_modules")])];
@@ -212,7 +259,7 @@ test("no key in state, engine output, errors, argv or files written (verbose log
     how: "examples/openstack-ceph: up, refresh, preview --diff (plain and with -v=9 --logtostderr --debug), destroy (verbose); two failing ups, plain and verbose (a wrong ceph:key; an import of client.cinder declaring another key); ceph:key on stdin",
     leftInCeph: `${keys.length} keys looked for (admin, 3 generated, a wrong one, a declared one) in ${stack.stateText().length} bytes of state, ${outputs.reduce((n, o) => n + o.length, 0)} bytes of plain engine output, ${errors.length} error lines, ${argvSeen.size} distinct argv over ${samples} samples, ${files.length} files written: 0 hits`,
     errorText: `${errorText.join("\n")}`,
-    leftInState: `engine -v=9 / SDK --debug log lines that print a key (Pulumi's own logging): ${verboseLines.length}; files that hold a key: 3 keyrings (0600, removed by destroy)${mustHoldKeys.length ? `, libvirt's secret store (${mustHoldKeys.length} file(s), 0600)` : ""}`,
+    leftInState: `verbose log records that print a key, all Pulumi's own statements (${byStatement.join("; ")}); files that hold a key: 3 keyrings (0600, removed by destroy)${mustHoldKeys.length ? `, libvirt's secret store (${mustHoldKeys.length} file(s), 0600)` : ""}`,
     recovery: "none needed",
   });
 });
