@@ -213,9 +213,9 @@ function markdown(r: Results): string {
     lines.push(``);
   }
   if (r.profiles?.length) {
-    lines.push(`## Where the time goes: top self time (CPU profile of a create and destroy of N=200 with this project; idle time and the profiler's own inspector dispatch left out)`, ``);
+    lines.push(`## Where the time goes: top self time (CPU profiles at N=200: this project's create, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
     for (const p of r.profiles) {
-      lines.push(`### ${p.process} (${p.totalSampledMs} ms sampled)`, ``, `| function | self ms | % |`, `|---|---|---|`);
+      lines.push(`### ${p.run ?? "ceph create"}: ${p.process} (${p.totalSampledMs} ms sampled${p.ownCodeMs !== undefined ? `, own code ${p.ownCodeMs} ms` : ""})`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);
       lines.push(``);
     }

@@ -278,40 +278,65 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
 }
 
 export interface ProfileSummary {
+  /** Which program and phase was profiled ("ceph create", "floor previewRefresh", ...). */
+  run?: string;
   process: string;
   totalSampledMs: number;
   top: Array<{ function: string; selfMs: number; percent: number }>;
+  /** Self time of the functions whose file is this project's own code (dist/provider, dist/native, dist/sdk). */
+  ownCodeMs?: number;
 }
 
-/** One extra create+destroy of the project's program, CPU-profiling the program and provider host (not timed). */
+/** Which runs profileStack profiles: this project's create, and the drift check of the floor and of this project. */
+const PROFILED: Array<{ program: Program; phase: Phase }> = [
+  { program: "ceph", phase: "create" },
+  { program: "floor", phase: "previewRefresh" },
+  { program: "ceph", phase: "previewRefresh" },
+];
+
+/**
+ * CPU-profiles the program and provider host (not timed): a create of N images by this project,
+ * and a `preview --refresh` of N images by the floor and by this project, each stack destroyed after.
+ */
 export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
   const pool = "scale";
   await cluster.ceph("osd", "pool", "create", pool, "32"); // succeeds if it exists
   await cluster.rbd("pool", "init", pool);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
-  const profDir = path.join(workDir, "profiles");
-  fs.mkdirSync(profDir);
+  const out: ProfileSummary[] = [];
   try {
-    const stack = await makeStack("ceph", cluster, pool, n, workDir);
-    const env = { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir };
-    await (await pulumi(stack, PHASE_ARGS.create(parallel), env)).done;
-    await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
-    await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
-    const out: ProfileSummary[] = [];
-    for (const which of ["program", "providerHost"]) {
-      const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
-      if (chunks.length) out.push({ process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) });
+    for (const program of [...new Set(PROFILED.map((p) => p.program))]) {
+      const stack = await makeStack(program, cluster, pool, n, workDir);
+      try {
+        for (const phase of ["create", "previewRefresh"] as const) {
+          const profDir = fs.mkdtempSync(path.join(workDir, `profiles-${program}-${phase}-`));
+          const profiled = PROFILED.some((p) => p.program === program && p.phase === phase);
+          const env = profiled ? { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir } : {};
+          await (await pulumi(stack, PHASE_ARGS[phase](parallel), env)).done;
+          if (!profiled) continue;
+          for (const which of ["program", "providerHost"]) {
+            const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
+            if (!chunks.length) continue;
+            const s = { run: `${program} ${phase}`, process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) };
+            log(`profile ${s.run} ${s.process} (N=${n}): ${s.totalSampledMs} ms, own code ${s.ownCodeMs} ms; ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
+            out.push(s);
+          }
+        }
+        await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
+      } finally {
+        await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
+      }
     }
-    for (const s of out) log(`profile ${s.process} (create of N=${n}): ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
     return out;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"] } {
+function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"]; ownCodeMs: number } {
   const self = new Map<string, number>();
   let total = 0;
+  let own = 0;
   for (const prof of profiles) {
     const byId = new Map<number, any>(prof.nodes.map((x: any) => [x.id, x]));
     prof.samples.forEach((id: number, i: number) => {
@@ -323,11 +348,12 @@ function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSumma
       const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
       self.set(key, (self.get(key) ?? 0) + dt);
       total += dt;
+      if (/\/dist\/(provider|native|sdk)\//.test(cf.url) && !cf.url.includes("node_modules")) own += dt;
     });
   }
   const top = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15)
     .map(([fn, ms]) => ({ function: fn, selfMs: Math.round(ms), percent: +((100 * ms) / total).toFixed(1) }));
-  return { totalSampledMs: Math.round(total), top };
+  return { totalSampledMs: Math.round(total), top, ownCodeMs: Math.round(own) };
 }
