@@ -114,8 +114,11 @@ async function main() {
   const cluster = startCluster();
   try {
     if (opts.only.has("ops") || opts.only.has("concurrency")) {
-      const cBin = buildC(fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-")));
-      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations);
+      const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
+      const cBin = buildC(cDir);
+      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations).finally(() =>
+        fs.rmSync(cDir, { recursive: true, force: true }),
+      );
       if (opts.only.has("ops")) results.ops = r.ops;
       if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
       if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
