@@ -105,7 +105,9 @@ async function main() {
     results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
     results.runs = { ...(previous.runs ?? {}) };
     for (const [part, when] of Object.entries(other.runs ?? {})) {
-      results.runs[results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part] = when;
+      // Stack rows add up (so both runs are named); the other parts are replaced whole.
+      const key = part === "stack" && results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part;
+      results.runs[key] = when;
     }
     save();
     log(`merged ${opts.merge} into ${opts.out}`);
