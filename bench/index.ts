@@ -5,6 +5,7 @@
 //   npm run bench -- --only=ops,concurrency         some parts: ops, concurrency, rss, stack, profile
 //   npm run bench -- --iterations=200 --cli-iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
 //   npm run bench -- --only=stack --programs=floor,ceph --n=200
+//   npm run bench -- --only=stack --n=200 --phases=previewRefresh   (create and destroy always run)
 //   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
 //   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
 // Parts not run keep their previous results in the output directory.
@@ -15,7 +16,7 @@ import { repoRoot, startCluster } from "../test/helpers/cluster";
 import { benchRss, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
-import { benchStacks, PHASES, profileStack, PROGRAMS, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+import { benchStacks, PHASES, profileStack, PROGRAMS, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 
 // As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
 process.env.UV_THREADPOOL_SIZE ??= "64";
@@ -31,6 +32,7 @@ function args(): {
   rssIterations: number;
   out: string;
   programs: Program[];
+  phases?: Phase[];
   merge?: string;
   cliIterations: number;
 } {
@@ -42,6 +44,7 @@ function args(): {
   }
   const only = new Set((flags.get("only") ?? PARTS.join(",")).split(",") as Part[]);
   for (const p of only) if (!PARTS.includes(p)) throw new Error(`bench: unknown part ${p} (parts: ${PARTS.join(", ")})`);
+  for (const p of flags.get("phases")?.split(",") ?? []) if (!PHASES.includes(p as Phase)) throw new Error(`bench: unknown phase ${p} (phases: ${PHASES.join(", ")})`);
   return {
     only,
     iterations: Number(flags.get("iterations") ?? 200),
@@ -50,6 +53,7 @@ function args(): {
     rssIterations: Number(flags.get("rss-iterations") ?? 10_000),
     out: path.resolve(flags.get("out") ?? path.join(repoRoot, "bench", "results")),
     programs: (flags.get("programs") ?? PROGRAMS.join(",")).split(",") as Program[],
+    phases: flags.get("phases")?.split(",") as Phase[] | undefined,
     merge: flags.get("merge"),
     // The CLI takes 0.1-1 s per spawn: on a loaded machine fewer of its iterations may be all there is time for.
     cliIterations: Number(flags.get("cli-iterations") ?? flags.get("iterations") ?? 200),
@@ -101,7 +105,9 @@ async function main() {
     results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
     results.runs = { ...(previous.runs ?? {}) };
     for (const [part, when] of Object.entries(other.runs ?? {})) {
-      results.runs[results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part] = when;
+      // Stack rows add up (so both runs are named); the other parts are replaced whole.
+      const key = part === "stack" && results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part;
+      results.runs[key] = when;
     }
     save();
     log(`merged ${opts.merge} into ${opts.out}`);
@@ -110,8 +116,11 @@ async function main() {
   const cluster = startCluster();
   try {
     if (opts.only.has("ops") || opts.only.has("concurrency")) {
-      const cBin = buildC(fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-")));
-      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations);
+      const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
+      const cBin = buildC(cDir);
+      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations).finally(() =>
+        fs.rmSync(cDir, { recursive: true, force: true }),
+      );
       if (opts.only.has("ops")) results.ops = r.ops;
       if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
       if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
@@ -123,11 +132,13 @@ async function main() {
     }
     if (opts.only.has("stack")) {
       // Earlier results at other N (or of programs not run now) stay.
-      results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program)));
+      const ran = (phase: Phase) => phase === "create" || phase === "destroy" || !opts.phases || opts.phases.includes(phase);
+      results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program) && ran(r.phase)));
       await benchStacks(cluster, {
         ns: opts.ns,
         parallel: opts.parallel,
         programs: opts.programs,
+        phases: opts.phases,
         log,
         onResult: (r) => {
           results.stacks!.push(r);
@@ -213,9 +224,9 @@ function markdown(r: Results): string {
     lines.push(``);
   }
   if (r.profiles?.length) {
-    lines.push(`## Where the time goes: top self time (CPU profile of a create and destroy of N=200 with this project; idle time and the profiler's own inspector dispatch left out)`, ``);
+    lines.push(`## Where the time goes: top self time (CPU profiles at N=200: this project's create, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
     for (const p of r.profiles) {
-      lines.push(`### ${p.process} (${p.totalSampledMs} ms sampled)`, ``, `| function | self ms | % |`, `|---|---|---|`);
+      lines.push(`### ${p.run ?? "ceph create"}: ${p.process} (${p.totalSampledMs} ms sampled${p.ownCodeMs !== undefined ? `, own code ${p.ownCodeMs} ms` : ""})`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);
       lines.push(``);
     }

@@ -113,7 +113,14 @@ function addonOp(c: native.Cluster, io: native.IoCtx, pool: string, op: Op, name
 }
 
 /** The C program in serve mode: one process and connection for the whole run, one op per request; its own clock. */
-function startCFloor(bin: string, conf: string, pool: string): { run(op: Op, prefix: string, i: number): Promise<number>; close(): void } {
+interface CFloor {
+  run(op: Op, prefix: string, i: number): Promise<number>;
+  /** N threads share TOTAL creates on the program's one connection; resolves with ops/s. */
+  concurrent(n: number, total: number, prefix: string): Promise<number>;
+  close(): void;
+}
+
+function startCFloor(bin: string, conf: string, pool: string): CFloor {
   const child = spawn(bin, [conf, pool, "serve"], { stdio: ["pipe", "pipe", "inherit"] });
   let buffered = "";
   const waiting: Array<(line: string) => void> = [];
@@ -132,6 +139,11 @@ function startCFloor(bin: string, conf: string, pool: string): { run(op: Op, pre
       new Promise((resolve, reject) => {
         waiting.push((line) => (line.startsWith("error") ? reject(new Error(`rbdbench ${op} ${prefix}${i}: ${line}`)) : resolve(Number(line))));
         child.stdin.write(`${op} ${prefix} ${i}\n`);
+      }),
+    concurrent: (n, total, prefix) =>
+      new Promise((resolve, reject) => {
+        waiting.push((line) => (line.startsWith("error") ? reject(new Error(`rbdbench concurrent ${n}: ${line}`)) : resolve(Number(line))));
+        child.stdin.write(`concurrent ${n} ${total} ${prefix}\n`);
       }),
     close: () => child.stdin.end(),
   };
@@ -172,19 +184,25 @@ export async function benchOps(
     }
     const floor = startCFloor(cBin, cluster.conf, pool);
     for (const op of iterations > 0 ? OPS : []) {
-      // Per iteration: the addon, then C, then the CLI, so load on the machine falls on all three alike.
+      // Per iteration each client runs once, in turn, so load on the machine falls on all three alike.
       const addonMs: number[] = [];
       const cMs: number[] = [];
       const cliMs: number[] = [];
+      const takers: Array<(i: number) => Promise<void>> = [
+        async (i) => void addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`))),
+        async (i) => void cMs.push(await floor.run(op, "c", i)),
+        async (i) =>
+          void cliMs.push(
+            await elapsedMs(async () => {
+              for (const [bin, ...args] of CLI[op](pool, `l${i}`)) await run(bin, ["-c", cluster.conf, ...args]);
+            }),
+          ),
+      ];
       for (let i = 0; i < iterations; i++) {
-        addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`)));
-        cMs.push(await floor.run(op, "c", i));
-        if (i >= cliIterations) continue;
-        cliMs.push(
-          await elapsedMs(async () => {
-            for (const [bin, ...args] of CLI[op](pool, `l${i}`)) await run(bin, ["-c", cluster.conf, ...args]);
-          }),
-        );
+        // Whoever runs right after a CLI process pays for the cluster's clean-up of its session, so
+        // the order rotates: each client runs first, second and last equally often.
+        const turn = takers.slice(0, i < cliIterations ? 3 : 2);
+        for (let k = 0; k < turn.length; k++) await turn[(i + k) % turn.length](i);
       }
       const r: OpResult = {
         op,
@@ -202,8 +220,8 @@ export async function benchOps(
       log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);
       ops.push(r);
     }
+    const concurrency = await benchConcurrency(io, floor, log);
     floor.close();
-    const concurrency = await benchConcurrency(cluster, c, io, pool, cBin, log);
     return { ops, concurrency, threadpoolRoundTrip };
   } finally {
     await io.close();
@@ -223,34 +241,39 @@ export interface ConcurrencyResult {
 /**
  * N creates in flight at once on one connection. The addon runs each blocking librbd call on
  * libuv's threadpool, so UV_THREADPOOL_SIZE (default 4) caps how many reach librbd at once; the
- * bench command sets it as the provider host does.
+ * bench command sets it as the provider host does. The addon and C take turns in rounds (who goes
+ * first alternates), so a change in the machine's load falls on both alike.
  */
-async function benchConcurrency(
-  cluster: TestCluster,
-  c: native.Cluster,
-  io: native.IoCtx,
-  pool: string,
-  cBin: string,
-  log: (s: string) => void,
-): Promise<ConcurrencyResult[]> {
+async function benchConcurrency(io: native.IoCtx, floor: CFloor, log: (s: string) => void): Promise<ConcurrencyResult[]> {
   const out: ConcurrencyResult[] = [];
-  const total = 256;
+  const rounds = 4;
+  const perRound = 128;
   for (const n of [1, 16, 64]) {
-    const cOut = await run(cBin, [cluster.conf, pool, "concurrent", String(n), String(total), `cc${n}-`]);
-    const cOps = Number(cOut.stdout.trim());
-    let next = 0;
-    const t0 = process.hrtime.bigint();
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        while (next < total) await native.createImage(io, `ac${n}-${next++}`, { size: GiB });
-      }),
-    );
-    const addonOps = total / (Number(process.hrtime.bigint() - t0) / 1e9);
-    const r = { concurrent: n, creates: total, addonOpsPerSec: +addonOps.toFixed(1), cOpsPerSec: +cOps.toFixed(1), addonOverC: +(cOps / addonOps).toFixed(3) };
-    log(`concurrency ${n}: addon ${r.addonOpsPerSec} ops/s, C ${r.cOpsPerSec} ops/s`);
-    out.push(r);
+    let addonSec = 0;
+    let cSec = 0;
+    const addon = async (r: number) => {
+      let next = 0;
+      const t0 = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: n }, async () => {
+          while (next < perRound) await native.createImage(io, `ac${n}-${r}-${next++}`, { size: GiB });
+        }),
+      );
+      addonSec += Number(process.hrtime.bigint() - t0) / 1e9;
+    };
+    const c = async (r: number) => {
+      cSec += perRound / (await floor.concurrent(n, perRound, `cc${n}-${r}-`));
+    };
+    for (let r = 0; r < rounds; r++) {
+      for (const take of r % 2 === 0 ? [addon, c] : [c, addon]) await take(r);
+    }
+    const total = rounds * perRound;
+    const addonOps = total / addonSec;
+    const cOps = total / cSec;
+    const res = { concurrent: n, creates: total, addonOpsPerSec: +addonOps.toFixed(1), cOpsPerSec: +cOps.toFixed(1), addonOverC: +(cOps / addonOps).toFixed(3) };
+    log(`concurrency ${n}: addon ${res.addonOpsPerSec} ops/s, C ${res.cOpsPerSec} ops/s`);
+    out.push(res);
   }
-  void c;
   return out;
 }
 

@@ -115,11 +115,18 @@ export interface PhaseResult {
   cephDaemonCpuSec: Record<string, number>;
   peakRssMiB: Record<string, number>;
   /** After create: bytes of checkpoint per resource, and per resource of each type. */
-  state?: { checkpointBytes: number; checkpointBytesPerImage: number; bytesPerResourceByType: Record<string, number> };
+  state?: {
+    checkpointBytes: number;
+    checkpointBytesPerImage: number;
+    bytesPerResourceByType: Record<string, number>;
+    /** One resource of each type: bytes of each field ("inputs.connection", "outputs.__provider", "urn"...). */
+    fieldBytes?: Record<string, Record<string, number>>;
+  };
 }
 
 interface Stack {
   program: Program;
+  n: number;
   dir: string;
   env: NodeJS.ProcessEnv;
   name: string;
@@ -131,7 +138,8 @@ function pulumi(stack: Stack, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
     const child = execFile(
       path.join(repoRoot, ".tools", "bin", "pulumi"),
       [...args, "--stack", stack.name, "--non-interactive", "--color", "never"],
-      { cwd: stack.dir, env: { ...stack.env, ...extraEnv }, maxBuffer: 256 * 2 ** 20, encoding: "utf8", timeout: 3_600_000 },
+      // A bound that grows with N: the CLI program's create of 1,000 images takes tens of minutes on a loaded machine.
+      { cwd: stack.dir, env: { ...stack.env, ...extraEnv }, maxBuffer: 256 * 2 ** 20, encoding: "utf8", timeout: Math.max(3_600_000, stack.n * 10_000) },
     );
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
@@ -161,7 +169,7 @@ async function makeStack(program: Program, cluster: TestCluster, pool: string, n
     TMPDIR: tmp,
   };
   delete env.PULUMI_SKIP_CHECKPOINTS;
-  const stack: Stack = { program, dir, env, name: `bench-${program}-${n}-${process.pid}`, backendDir };
+  const stack: Stack = { program, n, dir, env, name: `bench-${program}-${n}-${process.pid}`, backendDir };
   await (await pulumi(stack, ["stack", "init"])).done;
   for (const [k, v] of Object.entries({ n: String(n), pool, conf: cluster.conf, sizeMiB: "1024" })) {
     await (await pulumi(stack, ["config", "set", k, v, "--plaintext"])).done;
@@ -171,12 +179,22 @@ async function makeStack(program: Program, cluster: TestCluster, pool: string, n
 
 async function stateOf(stack: Stack, n: number): Promise<PhaseResult["state"]> {
   const exported = await (await pulumi(stack, ["stack", "export"])).done;
-  const resources: Array<{ type: string }> = JSON.parse(exported.slice(exported.indexOf("{"))).deployment.resources ?? [];
+  const resources: Array<{ type: string } & Record<string, unknown>> = JSON.parse(exported.slice(exported.indexOf("{"))).deployment.resources ?? [];
   const byType: Record<string, { bytes: number; count: number }> = {};
+  const fieldBytes: Record<string, Record<string, number>> = {};
   for (const r of resources) {
     const e = (byType[r.type] ??= { bytes: 0, count: 0 });
     e.bytes += JSON.stringify(r).length;
     e.count++;
+    // Where one resource's bytes go: each top-level field, inputs and outputs property by property.
+    if (fieldBytes[r.type]) continue;
+    const f: Record<string, number> = {};
+    for (const [k, v] of Object.entries(r)) {
+      if ((k === "inputs" || k === "outputs") && v && typeof v === "object") {
+        for (const [p, pv] of Object.entries(v)) f[`${k}.${p}`] = JSON.stringify(pv).length + p.length + 4;
+      } else f[k] = JSON.stringify(v).length + k.length + 4;
+    }
+    fieldBytes[r.type] = f;
   }
   const files: string[] = [];
   const walk = (d: string) => {
@@ -192,6 +210,7 @@ async function stateOf(stack: Stack, n: number): Promise<PhaseResult["state"]> {
     checkpointBytes,
     checkpointBytesPerImage: Math.round(checkpointBytes / n),
     bytesPerResourceByType: Object.fromEntries(Object.entries(byType).map(([t, e]) => [t, Math.round(e.bytes / e.count)])),
+    fieldBytes,
   };
 }
 
@@ -243,6 +262,8 @@ export interface StackBenchOptions {
   ns: number[];
   parallel: number;
   programs: Program[];
+  /** Phases to run, in PHASES order (default all; create and destroy always run, the others need them). */
+  phases?: Phase[];
   log: (s: string) => void;
   /** Called after each phase (to save partial results). */
   onResult?: (r: PhaseResult) => void;
@@ -259,7 +280,7 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
     for (const n of opts.ns) {
       const stacks = await Promise.all(opts.programs.map((p) => makeStack(p, cluster, pool, n, workDir)));
       try {
-        for (const phase of PHASES) {
+        for (const phase of PHASES.filter((p) => p === "create" || p === "destroy" || !opts.phases || opts.phases.includes(p))) {
           for (const stack of stacks) {
             const r = await timedPhase(stack, phase, n, opts.parallel, cluster);
             opts.log(`stack N=${n} ${stack.program} ${phase}: ${r.seconds} s (${r.secondsPerResource} s/resource), tree CPU ${r.treeCpuSec} s`);
@@ -278,40 +299,65 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
 }
 
 export interface ProfileSummary {
+  /** Which program and phase was profiled ("ceph create", "floor previewRefresh", ...). */
+  run?: string;
   process: string;
   totalSampledMs: number;
   top: Array<{ function: string; selfMs: number; percent: number }>;
+  /** Self time of the functions whose file is this project's own code (dist/provider, dist/native, dist/sdk). */
+  ownCodeMs?: number;
 }
 
-/** One extra create+destroy of the project's program, CPU-profiling the program and provider host (not timed). */
+/** Which runs profileStack profiles: this project's create, and the drift check of the floor and of this project. */
+const PROFILED: Array<{ program: Program; phase: Phase }> = [
+  { program: "ceph", phase: "create" },
+  { program: "floor", phase: "previewRefresh" },
+  { program: "ceph", phase: "previewRefresh" },
+];
+
+/**
+ * CPU-profiles the program and provider host (not timed): a create of N images by this project,
+ * and a `preview --refresh` of N images by the floor and by this project, each stack destroyed after.
+ */
 export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
   const pool = "scale";
   await cluster.ceph("osd", "pool", "create", pool, "32"); // succeeds if it exists
   await cluster.rbd("pool", "init", pool);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
-  const profDir = path.join(workDir, "profiles");
-  fs.mkdirSync(profDir);
+  const out: ProfileSummary[] = [];
   try {
-    const stack = await makeStack("ceph", cluster, pool, n, workDir);
-    const env = { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir };
-    await (await pulumi(stack, PHASE_ARGS.create(parallel), env)).done;
-    await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
-    await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
-    const out: ProfileSummary[] = [];
-    for (const which of ["program", "providerHost"]) {
-      const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
-      if (chunks.length) out.push({ process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) });
+    for (const program of [...new Set(PROFILED.map((p) => p.program))]) {
+      const stack = await makeStack(program, cluster, pool, n, workDir);
+      try {
+        for (const phase of ["create", "previewRefresh"] as const) {
+          const profDir = fs.mkdtempSync(path.join(workDir, `profiles-${program}-${phase}-`));
+          const profiled = PROFILED.some((p) => p.program === program && p.phase === phase);
+          const env = profiled ? { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir } : {};
+          await (await pulumi(stack, PHASE_ARGS[phase](parallel), env)).done;
+          if (!profiled) continue;
+          for (const which of ["program", "providerHost"]) {
+            const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
+            if (!chunks.length) continue;
+            const s = { run: `${program} ${phase}`, process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) };
+            log(`profile ${s.run} ${s.process} (N=${n}): ${s.totalSampledMs} ms, own code ${s.ownCodeMs} ms; ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
+            out.push(s);
+          }
+        }
+        await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
+      } finally {
+        await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
+      }
     }
-    for (const s of out) log(`profile ${s.process} (create of N=${n}): ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
     return out;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"] } {
+function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSummary["top"]; ownCodeMs: number } {
   const self = new Map<string, number>();
   let total = 0;
+  let own = 0;
   for (const prof of profiles) {
     const byId = new Map<number, any>(prof.nodes.map((x: any) => [x.id, x]));
     prof.samples.forEach((id: number, i: number) => {
@@ -323,11 +369,12 @@ function summarize(profiles: any[]): { totalSampledMs: number; top: ProfileSumma
       const key = `${cf.functionName || "(anonymous)"} ${where}`.trim();
       self.set(key, (self.get(key) ?? 0) + dt);
       total += dt;
+      if (/\/dist\/(provider|native|sdk)\//.test(cf.url) && !cf.url.includes("node_modules")) own += dt;
     });
   }
   const top = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 15)
     .map(([fn, ms]) => ({ function: fn, selfMs: Math.round(ms), percent: +((100 * ms) / total).toFixed(1) }));
-  return { totalSampledMs: Math.round(total), top };
+  return { totalSampledMs: Math.round(total), top, ownCodeMs: Math.round(own) };
 }

@@ -78,6 +78,7 @@ export interface NativeAddon {
   }): Promise<ClusterHandle>;
   clusterClose(c: ClusterHandle): Promise<void>;
   clusterFsid(c: ClusterHandle): Promise<string>;
+  waitForLatestOsdmap(c: ClusterHandle): Promise<void>;
   monCommand(c: ClusterHandle, command: string, input?: Buffer): Promise<{ outs: string; outbuf: Buffer }>;
   mgrCommand(c: ClusterHandle, command: string, input?: Buffer): Promise<{ outs: string; outbuf: Buffer }>;
 

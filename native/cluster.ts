@@ -221,6 +221,14 @@ export class Cluster {
     return this.guard.run("get fsid", this.ctx(), () => addon().clusterFsid(this.handle));
   }
 
+  /**
+   * Fetches the newest osdmap from the mons. Pool names resolve against the map this connection
+   * holds, which can be older than a pool deleted and made again under the same name.
+   */
+  waitForLatestOsdmap(): Promise<void> {
+    return this.guard.run("wait for latest osdmap", this.ctx(), () => addon().waitForLatestOsdmap(this.handle));
+  }
+
   /** Mon addresses from the current monmap, e.g. ["v2:127.0.0.1:3300"]. */
   async monAddrs(): Promise<string[]> {
     const json = jsonReply(await this.monCommand({ prefix: "mon dump", format: "json" }), "object", "mon dump", this.ctx());

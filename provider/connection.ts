@@ -2,7 +2,7 @@
 // per cluster that the provider host process keeps (opened on first use, reused by every handler).
 import { z } from "zod";
 import { cephxKey } from "./validate";
-import type { Cluster, ConnectOptions } from "../native";
+import type { Cluster, ConnectOptions, IoCtx } from "../native";
 
 export const connectionSchema = z
   .object({
@@ -148,8 +148,15 @@ const clusters = new Map<string, Promise<Cluster>>();
 
 /** One connection per distinct cluster settings for the life of the provider process. */
 export function getCluster(raw: unknown): Promise<Cluster> {
-  const conn = currentConnection(raw);
+  return clusterFor(currentConnection(raw)).cluster;
+}
+
+function clusterFor(conn: Connection): { cluster: Promise<Cluster>; cacheKey: string } {
   const cacheKey = JSON.stringify(canonical(conn));
+  return { cluster: connectCached(conn, cacheKey), cacheKey };
+}
+
+function connectCached(conn: Connection, cacheKey: string): Promise<Cluster> {
   const cached = clusters.get(cacheKey);
   if (cached) return cached;
   // Loaded here, not at module load, so check/diff (which never touch a cluster) work without the addon.
@@ -160,4 +167,71 @@ export function getCluster(raw: unknown): Promise<Cluster> {
   clusters.set(cacheKey, pending);
   pending.catch(() => clusters.delete(cacheKey));
   return pending;
+}
+
+/** A pool's shared ioctx: how many calls use it now, and whether a fresher one replaced it. */
+interface SharedIoCtx {
+  io: Promise<IoCtx>;
+  users: number;
+  stale: boolean;
+}
+
+const ioctxs = new Map<string, SharedIoCtx>();
+
+/** Takes the shared ioctx of a pool, opening one if there is none (or only `stale`, which it replaces). */
+function acquireIoCtx(key: string, cluster: Promise<Cluster>, pool: string, stale?: SharedIoCtx): SharedIoCtx {
+  let shared = ioctxs.get(key);
+  if (!shared || shared === stale) {
+    if (shared) retire(shared);
+    const fresh: SharedIoCtx = { io: cluster.then((c) => c.openIoCtx(pool)), users: 0, stale: false };
+    fresh.io.catch(() => {
+      if (ioctxs.get(key) === fresh) ioctxs.delete(key);
+    });
+    ioctxs.set(key, fresh);
+    shared = fresh;
+  }
+  shared.users++;
+  return shared;
+}
+
+/** A replaced ioctx is closed once the calls still on it are done. */
+function retire(shared: SharedIoCtx): void {
+  shared.stale = true;
+  if (shared.users === 0) shared.io.then((io) => io.close()).catch(() => undefined);
+}
+
+function releaseIoCtx(shared: SharedIoCtx): void {
+  shared.users--;
+  if (shared.stale && shared.users === 0) shared.io.then((io) => io.close()).catch(() => undefined);
+}
+
+/**
+ * Runs fn with this process's I/O context on `pool`, opened on first use and then shared (a
+ * refresh reads every image: one ioctx each would be opened and closed for nothing). An ioctx
+ * names its pool by id, resolved from the osdmap this connection holds, so a pool deleted, or
+ * deleted and made again under its name, answers ENOENT on an ioctx of the old id, even a fresh
+ * one while the map is old. An ENOENT from fn is therefore checked once more against the newest
+ * osdmap on a freshly opened ioctx, whose answer stands: "gone" makes a refresh drop the resource.
+ * fn must be safe to run twice, as reads are.
+ */
+export async function withSharedPool<T>(raw: unknown, pool: string, fn: (io: IoCtx) => Promise<T>): Promise<T> {
+  const native: typeof import("../native") = require("../native");
+  const { cluster, cacheKey } = clusterFor(currentConnection(raw));
+  const key = `${cacheKey}\0${pool}`;
+  const first = acquireIoCtx(key, cluster, pool);
+  try {
+    const io = await first.io;
+    if (!io.closed) return await fn(io);
+  } catch (e) {
+    if (!native.isCephError(e, "ENOENT")) throw e;
+  } finally {
+    releaseIoCtx(first);
+  }
+  await (await cluster).waitForLatestOsdmap();
+  const second = acquireIoCtx(key, cluster, pool, first);
+  try {
+    return await fn(await second.io);
+  } finally {
+    releaseIoCtx(second);
+  }
 }

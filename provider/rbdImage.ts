@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Image, IoCtx } from "../native";
-import { clusterLabel, connectionSchema, getCluster, type Connection } from "./connection";
+import { clusterLabel, connectionSchema, getCluster, withSharedPool, type Connection } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
@@ -256,7 +256,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     const inputs = rbdImageInputs.parse(props);
     const n = native();
     try {
-      const outs = await withPool(inputs.connection, inputs.pool, async (io) => {
+      const outs = await withSharedPool(inputs.connection, inputs.pool, async (io) => {
         const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
         // Its removal was begun and cut short (still whole, but librbd has it down as being removed):
         // gone, as delete meant; the next create or delete of the name finishes the removal.

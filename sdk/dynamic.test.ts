@@ -40,7 +40,7 @@ test("200 images of one kind share one provider, serialized by no one", async ()
   expect(declared.length).toBe(200);
   expect([...sources]).toEqual([dynamicProvider("RbdImage").source]);
   // Twice in each resource's state (inputs and outputs): small enough for the 3 KB per image budget.
-  expect(dynamicProvider("RbdImage").source.length).toBeLessThan(700);
+  expect(dynamicProvider("RbdImage").source.length).toBeLessThan(500);
 });
 
 describe("the provider module source, run as the dynamic provider host runs it", () => {

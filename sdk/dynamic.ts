@@ -28,10 +28,10 @@ export interface ProviderModule {
  * it is, never hidden by the fallback.
  */
 export function providerModuleSource(kind: string, fallbackPath = checkoutProviderPath): string {
-  const notFound = JSON.stringify(`'${PROVIDER_MODULE}'`);
+  // Written twice into every resource's state: each byte here counts per resource.
   return (
     `const P=${JSON.stringify(PROVIDER_MODULE)},K=${JSON.stringify(kind)};exports.handler=()=>{let m;try{m=require(P)}catch(e){` +
-    `if(e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes(${notFound})){e.message=P+" failed to load: "+e.message;throw e}` +
+    `if(e.code!=="MODULE_NOT_FOUND"||!String(e.message).includes("'"+P+"'")){e.message=P+" failed to load: "+e.message;throw e}` +
     `try{m=require(${JSON.stringify(fallbackPath)})}catch(f){f.message=P+" is not installed where the program runs, and "+f.message;throw f}}` +
     `const h=m.handlers[K];if(!h)throw new Error(P+" has no handler for resource type "+K);return h}`
   );

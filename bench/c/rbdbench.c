@@ -3,8 +3,9 @@
 //
 //   rbdbench CONF POOL OP ITERATIONS PREFIX      one line per iteration: milliseconds
 //   rbdbench CONF POOL concurrent N TOTAL PREFIX  N threads share TOTAL creates; prints ops/s
-//   rbdbench CONF POOL serve                      reads "OP PREFIX I" lines, answers each with its ms
-//                                                 (so the bench can interleave C with the addon per iteration)
+//   rbdbench CONF POOL serve                      reads "OP PREFIX I" lines, answers each with its ms, and
+//                                                 "concurrent N TOTAL PREFIX" lines, answered with ops/s
+//                                                 (so the bench can interleave C with the addon on one connection)
 #include <errno.h>
 #include <pthread.h>
 #include <rados/librados.h>
@@ -168,6 +169,22 @@ static void* create_loop(void* arg) {
   return NULL;
 }
 
+// N threads share TOTAL creates (TOTAL a multiple of N); returns ops/s.
+static double run_concurrent(int n, int total, const char* prefix) {
+  pthread_t threads[256];
+  struct worker ws[256];
+  if (n < 1 || n > 256) die("concurrent: threads must be 1..256", -EINVAL);
+  double t0 = now_ms();
+  for (int t = 0; t < n; t++) {
+    ws[t].prefix = prefix;
+    ws[t].first = t * (total / n);
+    ws[t].count = total / n;
+    pthread_create(&threads[t], NULL, create_loop, &ws[t]);
+  }
+  for (int t = 0; t < n; t++) pthread_join(threads[t], NULL);
+  return (n * (total / n)) / ((now_ms() - t0) / 1e3);
+}
+
 int main(int argc, char** argv) {
   if (argc < 4 || (strcmp(argv[3], "serve") && argc < 6)) {
     fprintf(stderr, "usage: rbdbench CONF POOL OP ITERATIONS PREFIX | CONF POOL concurrent N TOTAL PREFIX\n");
@@ -193,6 +210,11 @@ int main(int argc, char** argv) {
     int i;
     setvbuf(stdout, NULL, _IOLBF, 0);
     while (fgets(line, sizeof(line), stdin)) {
+      int n, total;
+      if (sscanf(line, "concurrent %d %d %255s", &n, &total, sprefix) == 3) {
+        printf("%.4f\n", run_concurrent(n, total, sprefix));
+        continue;
+      }
       if (sscanf(line, "%63s %255s %d", sop, sprefix, &i) != 3) continue;
       double t0 = now_ms();
       rc = run_op(sop, sprefix, i);
@@ -201,20 +223,7 @@ int main(int argc, char** argv) {
       else printf("%.4f\n", ms);
     }
   } else if (!strcmp(op, "concurrent")) {
-    int n = atoi(argv[4]), total = atoi(argv[5]);
-    const char* prefix = argc > 6 ? argv[6] : "cc";
-    pthread_t threads[256];
-    struct worker ws[256];
-    double t0 = now_ms();
-    for (int t = 0; t < n; t++) {
-      ws[t].prefix = prefix;
-      ws[t].first = t * (total / n);
-      ws[t].count = total / n;
-      pthread_create(&threads[t], NULL, create_loop, &ws[t]);
-    }
-    for (int t = 0; t < n; t++) pthread_join(threads[t], NULL);
-    double sec = (now_ms() - t0) / 1e3;
-    printf("%f\n", (n * (total / n)) / sec);
+    printf("%f\n", run_concurrent(atoi(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : "cc"));
   } else {
     int iterations = atoi(argv[4]);
     const char* prefix = argv[5];

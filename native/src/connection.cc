@@ -1,5 +1,5 @@
 // Cluster connection: connect (one attempt; TypeScript does the retries), close, fsid,
-// mon and mgr commands.
+// the newest osdmap, mon and mgr commands.
 #include <cerrno>
 #include <cstring>
 
@@ -87,6 +87,14 @@ Napi::Value ClusterFsid(const Napi::CallbackInfo& info) {
       [fsid](Napi::Env env) { return Napi::String::New(env, *fsid); });
 }
 
+// waitForLatestOsdmap(cluster): fetches the newest osdmap, so a pool name resolves to the pool
+// that exists now (a pool deleted and made again under its name has a new id).
+Napi::Value WaitForLatestOsdmap(const Napi::CallbackInfo& info) {
+  auto cluster = UnwrapCluster(info[0]);
+  return Queue(info.Env(), "wait for latest osdmap", {cluster},
+               [cluster] { return rados_wait_for_latest_osdmap(cluster->raw()); });
+}
+
 struct CommandResult {
   std::string outbuf;
   std::string outs;
@@ -138,6 +146,7 @@ void InitConnection(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New(env, Connect, "connect"));
   exports.Set("clusterClose", Napi::Function::New(env, ClusterClose, "clusterClose"));
   exports.Set("clusterFsid", Napi::Function::New(env, ClusterFsid, "clusterFsid"));
+  exports.Set("waitForLatestOsdmap", Napi::Function::New(env, WaitForLatestOsdmap, "waitForLatestOsdmap"));
   exports.Set("monCommand", Napi::Function::New(env, Command<false>, "monCommand"));
   exports.Set("mgrCommand", Napi::Function::New(env, Command<true>, "mgrCommand"));
 }
