@@ -3,8 +3,9 @@
 // journaled image declared on each side (`primary` says which copy takes writes). Data written on
 // the primary through the addon is read on the replica (bounded polls on mirror status, no sleeps);
 // a declared change of `primary` fails over and back; mirroring disabled and a peer removed out of
-// band are drift rows; destroy refuses to drop data without forceDestroy and then leaves both
-// clusters as they were.
+// band are drift rows, and so is the pool's mode changed by hand; PoolMirroring's delete refuses
+// while an image it does not own is still mirrored (forceDisable lets it); destroy refuses to drop
+// data without forceDestroy and then leaves both clusters as they were.
 import * as path from "path";
 import * as ceph from "../../native";
 import { repoRoot } from "../helpers/cluster";
@@ -22,7 +23,13 @@ let env: MirroredClusters;
 let stack: TestStack;
 let ca: ceph.Cluster, cb: ceph.Cluster;
 
-const spec = (image: { aPrimary: boolean; bPrimary: boolean; forceDestroy?: boolean } | undefined) => ({ pool: POOL, ...(image ? { image: { name: IMAGE, ...image } } : {}) });
+const spec = (image: { aPrimary: boolean; bPrimary: boolean; forceDestroy?: boolean } | undefined, mirroring: { peer?: boolean; forceDisable?: boolean } = {}) => ({
+  pool: POOL,
+  ...(image ? { image: { name: IMAGE, ...image } } : {}),
+  ...mirroring,
+});
+/** An image no resource manages, made with the rbd CLI and mirrored (snapshot mode) by hand. */
+const OOB = "oob1";
 
 beforeAll(async () => {
   env = startMirroredClusters();
@@ -47,10 +54,10 @@ afterAll(async () => {
   env?.stop();
 });
 
-async function mirrorInfo(c: ceph.Cluster): Promise<ceph.ImageMirrorInfo | undefined> {
+async function mirrorInfo(c: ceph.Cluster, image = IMAGE): Promise<ceph.ImageMirrorInfo | undefined> {
   const io = await c.openIoCtx(POOL);
   try {
-    return await ceph.withImage(io, IMAGE, (img) => ceph.getImageMirrorInfo(img), { readOnly: true });
+    return await ceph.withImage(io, image, (img) => ceph.getImageMirrorInfo(img), { readOnly: true });
   } catch (e) {
     if (ceph.isCephError(e, "ENOENT")) return undefined;
     throw e;
@@ -167,7 +174,19 @@ test("mirroring disabled out of band on the primary is a `mirroring.mode` row (a
   await expectNoDrift(stack);
 });
 
-test("destroy refuses to delete the image holding data; with forceDestroy both clusters are left as they were", async () => {
+test("the pool's mirror mode changed out of band is exactly a `mode` row; up --refresh sets it back", async () => {
+  await env.b.rbd("mirror", "pool", "enable", POOL, "pool");
+  const r = await drift();
+  expect({ code: r.code, rows: r.json?.rows }).toEqual({
+    code: 1,
+    rows: [{ resource: "mirrorB", type: "ceph:PoolMirroring", property: "mode", declared: "image", actual: "pool", action: "update" }],
+  });
+  await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
+  expect(JSON.parse(await env.b.rbd("mirror", "pool", "info", POOL, "--format", "json"))).toMatchObject({ mode: "image", site_name: "site-b" });
+  await expectNoDrift(stack);
+});
+
+test("destroy refuses to delete the image holding data, and PoolMirroring refuses while a hand-made image is still mirrored; with forceDestroy and forceDisable both clusters are left as they were", async () => {
   const refused = await stack.run(["destroy", "--yes", "--skip-preview"], { expectFailure: true });
   expect(refused.stdout + refused.stderr).toContain(`ceph cluster A: image ${POOL}/${IMAGE} holds`);
   expect(await mirrorInfo(ca)).toMatchObject({ primary: true });
@@ -175,7 +194,25 @@ test("destroy refuses to delete the image holding data; with forceDestroy both c
 
   await stack.setSpec(spec({ aPrimary: true, bPrimary: false, forceDestroy: true }));
   await stack.up();
+
+  // The images and the peer go first (a peer is not removed while a replica still follows it).
+  await stack.setSpec(spec(undefined, { peer: false }));
+  await stack.up();
+  // Then an image mirrored by hand on A, which no resource owns: PoolMirroring's delete must not
+  // stop its mirroring by surprise.
+  await env.a.rbd("create", `${POOL}/${OOB}`, "--size", "8M", "--image-feature", "layering,exclusive-lock");
+  await env.a.rbd("mirror", "image", "enable", `${POOL}/${OOB}`, "snapshot");
+  const kept = await stack.run(["destroy", "--yes", "--skip-preview"], { expectFailure: true });
+  expect(kept.stdout + kept.stderr).toContain(`ceph cluster A: pool ${POOL} still mirrors 1 image(s) (${OOB})`);
+  expect(JSON.parse(await env.a.rbd("mirror", "pool", "info", POOL, "--format", "json"))).toMatchObject({ mode: "image", site_name: "site-a" });
+  expect(await mirrorInfo(ca, OOB)).toMatchObject({ state: "enabled", mode: "snapshot", primary: true });
+
+  // forceDisable, declared: the delete turns the hand-made image's mirroring off too.
+  await stack.setSpec(spec(undefined, { peer: false, forceDisable: true }));
+  await stack.up();
   await stack.run(["destroy", "--yes", "--skip-preview"]);
+  expect(await mirrorInfo(ca, OOB)).toMatchObject({ state: "disabled" });
+  await env.a.rbd("rm", `${POOL}/${OOB}`);
   for (const [tc, c] of [[env.a, ca], [env.b, cb]] as const) {
     expect((await tc.rbd("ls", POOL)).trim()).toBe("");
     const info = JSON.parse(await tc.rbd("mirror", "pool", "info", POOL, "--format", "json"));

@@ -7,6 +7,10 @@ interface Spec {
   /** The pool, created (and rbd-initialised) on both clusters beforehand. */
   pool?: string;
   image?: { name: string; aPrimary: boolean; bPrimary: boolean; forceDestroy?: boolean };
+  /** false: pool mirroring alone, no peer (so it can be deleted on its own). */
+  peer?: boolean;
+  /** PoolMirroring's forceDisable on both sides. */
+  forceDisable?: boolean;
 }
 
 const spec = new pulumi.Config().requireObject<Spec>("spec");
@@ -14,11 +18,12 @@ const a = ceph.CephCluster.fromConfig("cephA");
 const b = ceph.CephCluster.fromConfig("cephB");
 
 if (spec.pool) {
-  const mirrorA = new ceph.PoolMirroring("mirrorA", { cluster: a, pool: spec.pool, mode: "image", siteName: "site-a" });
-  const mirrorB = new ceph.PoolMirroring("mirrorB", { cluster: b, pool: spec.pool, mode: "image", siteName: "site-b" });
+  const forceDisable = spec.forceDisable ?? false;
+  const mirrorA = new ceph.PoolMirroring("mirrorA", { cluster: a, pool: spec.pool, mode: "image", siteName: "site-a", forceDisable });
+  const mirrorB = new ceph.PoolMirroring("mirrorB", { cluster: b, pool: spec.pool, mode: "image", siteName: "site-b", forceDisable });
   // B receives from A, and A from B (failback).
-  const peer = new ceph.MirrorPeer("peer", { cluster: b, pool: mirrorB.pool, remoteCluster: a, remotePool: mirrorA.pool, direction: "rx-tx" });
-  if (spec.image) {
+  const peer = spec.peer === false ? undefined : new ceph.MirrorPeer("peer", { cluster: b, pool: mirrorB.pool, remoteCluster: a, remotePool: mirrorA.pool, direction: "rx-tx" });
+  if (peer && spec.image) {
     const common = {
       name: spec.image.name,
       size: "16MiB",
