@@ -84,6 +84,8 @@ function view(kind: string, props: Record<string, unknown>): View | undefined {
       put("key", matches(props.keyMatches, "the declared key"), { secret: true });
       return v;
     case "RbdImage":
+      // A removal a killed destroy left half done (read's removalPending): up replaces the image.
+      put("removal", props.removalPending === true ? "pending" : "none");
       put("size", props.size, { show: bytes });
       put("features", Array.isArray(props.features) ? [...props.features].sort().join(",") : props.features);
       put("objectSize", props.objectSize, { show: bytes });

@@ -93,6 +93,8 @@ export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size
   parent?: { pool: string; image: string; snapshot: string };
   /** With `mirroring` declared: the image's mirroring as the cluster has it. */
   mirrorState?: mirroring.MirrorState;
+  /** A removal begun and cut short (a killed destroy): state keeps the image until delete finishes it. */
+  removalPending?: true;
 }
 
 const describe = (p: { pool: string; name: string }) => `${p.pool}/${p.name}`;
@@ -169,6 +171,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id, olds, news) {
+    // Half removed: only finishing the removal (delete) and creating anew brings the declared image back.
+    if (olds.removalPending === true) return { changes: true, replaces: ["removalPending"], deleteBeforeReplace: true };
     const diff = diffProperties(mirroring.featuresAfterMirroring(olds, news), news, {
       identity: ["pool", "name"],
       replace: ["pool", "name", "objectSize", "dataPool", "cloneFrom", "features"],
@@ -255,14 +259,21 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   async read(id, props) {
     const inputs = rbdImageInputs.parse(props);
     const n = native();
+    // Its removal was begun and cut short (librbd has its id down as being removed, whether or not
+    // it still opens by name): state keeps owning it, marked, so a destroy or up finishes the removal.
+    const removing = async (io: IoCtx, imageId: unknown) =>
+      typeof imageId === "string" && (await n.trashGet(io, imageId))?.source === "removing";
     try {
       const outs = await withSharedPool(inputs.connection, inputs.pool, async (io) => {
-        const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
-        // Its removal was begun and cut short (still whole, but librbd has it down as being removed):
-        // gone, as delete meant; the next create or delete of the name finishes the removal.
-        return (await n.trashGet(io, state.imageId))?.source === "removing" ? undefined : state;
+        try {
+          const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+          return (await removing(io, state.imageId)) ? { ...state, removalPending: true } : state;
+        } catch (e) {
+          if (n.isCephError(e, "ENOENT") && (await removing(io, props.imageId))) return { ...props, removalPending: true };
+          throw e;
+        }
       });
-      return outs ? { id, props: outs } : {};
+      return { id, props: outs };
     } catch (e) {
       // Gone (image or whole pool): report it so refresh drops it and preview shows it as drift.
       if (n.isCephError(e, "ENOENT")) return {};
@@ -293,6 +304,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
 
   async delete(_id, props) {
     const inputs = rbdImageInputs.parse(props);
+    // The removal a killed destroy began (its checks passed then): finish it, by the id librbd recorded.
+    if (props.removalPending === true) return withPool(inputs.connection, inputs.pool, (io) => finishInterruptedRemovals(io, inputs.name));
     await deleteImage(inputs);
   },
 };
