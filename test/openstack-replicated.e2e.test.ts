@@ -21,7 +21,7 @@ jest.setTimeout(600_000);
 const NOVA_CONF = "[DEFAULT]\nmy_ip = 10.0.0.31\n\n[libvirt]\nvirt_type = kvm\n";
 const GLANCE_CONF = "[DEFAULT]\nbind_host = 0.0.0.0\n";
 const uuid = "5a2e1c3b-7d4f-4e6a-9b8c-0d1e2f3a4b5c";
-const replicaUuid = "7c3d2e1f-0a9b-4c8d-8e7f-6a5b4c3d2e1f";
+let replicaUuid = "7c3d2e1f-0a9b-4c8d-8e7f-6a5b4c3d2e1f";
 const SITE = "site-b";
 const POOLS = ["volumes", "images", "backups", "vms"];
 const ENTITIES = ["client.glance", "client.cinder", "client.cinder-backup"];
@@ -197,6 +197,21 @@ test("a hand edit of the replication_device line is one drift row, and up --refr
   ]);
   await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
   expect(fs.readFileSync(cinderConf, "utf8")).toBe(declared);
+  await expectNoDrift(stack);
+});
+
+test("no rows after an in-place update and a replace: a new replica secret UUID updates the replication_device line and replaces the replica's libvirt secret", async () => {
+  const next = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+  await stack.setConfig("replicaSecretUuid", next);
+  const preview = (await stack.run(["preview", "--diff"])).stdout;
+  expect(preview).toContain("ceph:CinderRbdBackend: (update)");
+  expect(preview).toMatch(new RegExp(`ceph:LibvirtCephSecret: \\(replace\\)\\s+\\[id=${replicaUuid}\\]`));
+  await stack.run(["up", "--yes", "--skip-preview"]);
+  expect(replicationDevices()).toMatchObject({ replication_device: [{ backend_id: SITE, secret_uuid: next }] });
+  const listed = await libvirtd.virsh(["secret-list"]);
+  expect(listed).toContain(next);
+  expect(listed).not.toContain(replicaUuid);
+  replicaUuid = next;
   await expectNoDrift(stack);
 });
 
