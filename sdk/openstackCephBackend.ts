@@ -12,7 +12,7 @@ import { CephClientConf, CephClientFiles, KeyringFile } from "./files";
 import { LibvirtCephSecret } from "./libvirtSecret";
 import { CinderBackupCeph, CinderRbdBackend, clusterIdentity, GlanceRbdStore, NovaLibvirtRbd, type CinderReplicationDeviceArgs } from "./openstack";
 import { Pool, type PoolArgs } from "./pool";
-import { MirrorPeer, PoolMirroring } from "./mirroring";
+import { MirrorPeer, PoolMirroring, rbdMirrorDaemonCaps } from "./mirroring";
 import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
 import { checkSpec, cephClusterName, uuid } from "../provider/openstack/common";
 import { z } from "zod";
@@ -103,8 +103,12 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
     /** `<siteName>.conf` and `<siteName>.client.cinder.keyring` (absent with localFiles: false). */
     files?: CephClientFiles;
     libvirtSecret?: LibvirtCephSecret;
-    /** The volumes pool's mirroring on each side and the peer (absent with mirroring: false). */
-    mirroring?: { primary: PoolMirroring; replica: PoolMirroring; peer: MirrorPeer };
+    /**
+     * The volumes pool's mirroring on each side, the peer, and on each cluster the cephx user an
+     * rbd-mirror daemon runs as there (`client.rbd-mirror.<siteName>`, mon `profile rbd-mirror`,
+     * osd `profile rbd`; its key an output secret). Absent with mirroring: false.
+     */
+    mirroring?: { primary: PoolMirroring; replica: PoolMirroring; peer: MirrorPeer; daemonUsers: { primary: CephUser; replica: CephUser } };
   };
 
   constructor(name: string, args: OpenStackCephBackendArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -148,7 +152,11 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
           { cluster: replica.cluster, pool: replicaMirroring.pool, remoteCluster: cluster, remotePool: primaryMirroring.pool, direction: "rx-tx" },
           parent,
         );
-        this.replica.mirroring = { primary: primaryMirroring, replica: replicaMirroring, peer };
+        // rx-tx: images are received on both sides (failback), so each cluster needs its rbd-mirror daemon.
+        const daemonUser = (prefix: string, on: CephCluster, siteName: string) =>
+          new CephUser(`${prefix}-rbd-mirror`, { cluster: on, entity: `client.rbd-mirror.${siteName}`, caps: rbdMirrorDaemonCaps() }, parent);
+        const daemonUsers = { primary: daemonUser(name, cluster, primarySite), replica: daemonUser(`${name}-${replica.siteName}`, replica.cluster, replica.siteName) };
+        this.replica.mirroring = { primary: primaryMirroring, replica: replicaMirroring, peer, daemonUsers };
       }
     }
 

@@ -25,6 +25,7 @@ let replicaUuid = "7c3d2e1f-0a9b-4c8d-8e7f-6a5b4c3d2e1f";
 const SITE = "site-b";
 const POOLS = ["volumes", "images", "backups", "vms"];
 const ENTITIES = ["client.glance", "client.cinder", "client.cinder-backup"];
+const MIRROR_DAEMONS = ["client.rbd-mirror.site-a", `client.rbd-mirror.${SITE}`];
 
 let primary: TestCluster;
 let replica: TestCluster;
@@ -82,7 +83,7 @@ async function expectNothingDeclared() {
     const pools = (await c.cephJson("osd", "pool", "ls")) as string[];
     expect(pools.filter((p) => POOLS.includes(p))).toEqual([]);
     const entities = ((await c.cephJson("auth", "ls")).auth_dump as Array<{ entity: string }>).map((e) => e.entity);
-    expect(entities.filter((e) => ENTITIES.includes(e))).toEqual([]);
+    expect(entities.filter((e) => ENTITIES.includes(e) || MIRROR_DAEMONS.includes(e))).toEqual([]);
   }
   expect((await libvirtd.virsh(["secret-list"])).trim()).toBe("");
 }
@@ -136,6 +137,12 @@ test("up declares both sides: pools and users on each cluster, the replica's fil
       osd: "profile rbd pool=volumes, profile rbd pool=vms, profile rbd-read-only pool=images",
       mgr: "profile rbd pool=volumes, profile rbd pool=vms",
     });
+  }
+  // Each cluster has the user its rbd-mirror daemon runs as (rx-tx: both receive), and only its own.
+  for (const [c, site, other] of [[primary, "site-a", SITE], [replica, SITE, "site-a"]] as const) {
+    expect(await caps(c, `client.rbd-mirror.${site}`)).toEqual({ mon: "profile rbd-mirror", osd: "profile rbd" });
+    const entities = ((await c.cephJson("auth", "ls")).auth_dump as Array<{ entity: string }>).map((e) => e.entity);
+    expect(entities).not.toContain(`client.rbd-mirror.${other}`);
   }
   const primaryKey = (await primary.ceph("auth", "print-key", "client.cinder")).trim();
   const replicaKey = (await replica.ceph("auth", "print-key", "client.cinder")).trim();
@@ -218,6 +225,7 @@ test("no rows after an in-place update and a replace: a new replica secret UUID 
 test("no key of either cluster in the state or the engine's output", async () => {
   const keys: string[] = [];
   for (const c of [primary, replica]) for (const e of [...ENTITIES, "client.admin"]) keys.push((await c.ceph("auth", "print-key", e)).trim());
+  keys.push((await primary.ceph("auth", "print-key", MIRROR_DAEMONS[0])).trim(), (await replica.ceph("auth", "print-key", MIRROR_DAEMONS[1])).trim());
   expect(new Set(keys).size).toBe(keys.length);
   const state = stack.stateText();
   const out = (await stack.run(["preview", "--diff", "--refresh"])).stdout + (await stack.run(["stack", "output", "--json"])).stdout;
