@@ -160,7 +160,7 @@ restart_daemon() {
   case "$type" in mon|mgr|osd) ;; *) die "cannot restart '$name': expected mon.X, mgr.X or osd.N" ;; esac
   [ -d "$dir/$name" ] || die "$dir has no $name"
   local pidfile="$dir/run/$name.pid"
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then die "$name is still running"; fi
+  if [ -f "$pidfile" ] && running "$(cat "$pidfile")"; then die "$name is still running"; fi
   "ceph-$type" -c "$dir/ceph.conf" -i "$id" 2>>"$dir/log/$name.stderr"
 }
 

@@ -8,6 +8,15 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
+# Whether PID is a live process. A zombie answers `kill -0` but is gone: daemons re-parent to
+# this machine's init, which may reap them late.
+running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  local state
+  state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ "$state" != Z ]
+}
+
 # SIGTERM every daemon with a pid file in DIR/run, wait up to 5 s for them, SIGKILL the rest.
 kill_pidfiles() {
   local dir=$1 pidfile
@@ -17,7 +26,7 @@ kill_pidfiles() {
   for _ in $(seq 1 50); do
     local alive=0
     for pidfile in "$dir"/run/*.pid; do
-      [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
+      [ -f "$pidfile" ] && running "$(cat "$pidfile")" && alive=1
     done
     [ $alive = 0 ] && break
     sleep 0.1
