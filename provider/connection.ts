@@ -205,6 +205,17 @@ function releaseIoCtx(shared: SharedIoCtx): void {
   if (shared.stale && shared.users === 0) shared.io.then((io) => io.close()).catch(() => undefined);
 }
 
+/** An ioctx on `pool` for the length of `fn`, closed after (for writes; reads share one: withSharedPool). */
+export async function withPool<T>(raw: unknown, pool: string, fn: (io: IoCtx, cluster: Cluster) => Promise<T>): Promise<T> {
+  const cluster = await getCluster(raw);
+  const io = await cluster.openIoCtx(pool);
+  try {
+    return await fn(io, cluster);
+  } finally {
+    await io.close();
+  }
+}
+
 /**
  * Runs fn with this process's I/O context on `pool`, opened on first use and then shared (a
  * refresh reads every image: one ioctx each would be opened and closed for nothing). An ioctx

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Image, IoCtx } from "../native";
-import { clusterLabel, connectionSchema, getCluster, withSharedPool, type Connection } from "./connection";
+import { clusterLabel, connectionSchema, getCluster, withPool, withSharedPool, type Connection } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
@@ -98,20 +98,6 @@ export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size
 }
 
 const describe = (p: { pool: string; name: string }) => `${p.pool}/${p.name}`;
-
-async function openPool(conn: Connection, pool: string): Promise<IoCtx> {
-  const cluster = await getCluster(conn);
-  return cluster.openIoCtx(pool);
-}
-
-async function withPool<T>(conn: Connection, pool: string, fn: (io: IoCtx) => Promise<T>): Promise<T> {
-  const io = await openPool(conn, pool);
-  try {
-    return await fn(io);
-  } finally {
-    await io.close();
-  }
-}
 
 function native(): typeof import("../native") {
   return require("../native");

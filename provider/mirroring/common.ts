@@ -1,20 +1,9 @@
-// Shared by the mirroring handlers: pool access, the owner markers they keep in the pool's rbd
+// Shared by the mirroring handlers: the owner markers they keep in the pool's rbd
 // application metadata, and a bounded wait for what rbd-mirror does asynchronously.
-import type { Cluster, IoCtx } from "../../native";
-import { getCluster, type Connection } from "../connection";
+import type { Cluster } from "../../native";
 
 export function native(): typeof import("../../native") {
   return require("../../native");
-}
-
-export async function withPool<T>(conn: Connection, pool: string, fn: (io: IoCtx, c: Cluster) => Promise<T>): Promise<T> {
-  const c = await getCluster(conn);
-  const io = await c.openIoCtx(pool);
-  try {
-    return await fn(io, c);
-  } finally {
-    await io.close();
-  }
 }
 
 /** The rbd application's metadata value at `key`, if set. */

@@ -5,11 +5,11 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { IoCtx } from "../../native";
-import { clusterLabel, connectionSchema, getCluster, type Connection } from "../connection";
+import { clusterLabel, connectionSchema, getCluster, withPool, type Connection } from "../connection";
 import { notOurs, ownerSchema } from "../ownership";
 import { diffProperties } from "../diff";
 import { cephName, parseInputs } from "../validate";
-import { native, poolMarker, removePoolMarker, requireRbdPool, setPoolMarker, waitFor, withPool } from "./common";
+import { native, poolMarker, removePoolMarker, requireRbdPool, setPoolMarker, waitFor } from "./common";
 
 export const mirrorPeerInputs = z.object({
   connection: connectionSchema,

@@ -3,12 +3,12 @@
 // mirrored, unless forceDisable says to disable theirs too.
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import { clusterLabel, connectionSchema, getCluster } from "../connection";
+import { clusterLabel, connectionSchema, getCluster, withPool } from "../connection";
 import { checkAdoption, checkOwnAdoption } from "../adopt";
 import { notOurs, ownerSchema } from "../ownership";
 import { diffProperties } from "../diff";
 import { cephName, parseInputs } from "../validate";
-import { native, poolMarker, removePoolMarker, requireRbdPool, setPoolMarker, withPool } from "./common";
+import { native, poolMarker, removePoolMarker, requireRbdPool, setPoolMarker } from "./common";
 
 /** The pool's rbd application metadata key naming the PoolMirroring that turned mirroring on. */
 export const MIRRORING_OWNER_KEY = "pulumi-mirroring-owner";
