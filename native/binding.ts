@@ -132,6 +132,7 @@ export interface NativeAddon {
   metadataRemove(img: ImageHandle, key: string): Promise<void>;
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
   listObjects(io: IoCtxHandle, limit: number): Promise<Array<[string, string]>>;
+  removeObject(io: IoCtxHandle, oid: string): Promise<void>;
 
   imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
   imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;

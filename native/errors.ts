@@ -10,6 +10,8 @@ export interface ErrorContext {
   namespace?: string;
   image?: string;
   snapshot?: string;
+  /** A RADOS object of the pool, by name. */
+  object?: string;
   entity?: string;
   /** Which daemon served the call (mon/mgr commands, osd for pool and image I/O): a refusal names whose caps said no. */
   service?: "mon" | "mgr" | "osd";
@@ -107,6 +109,7 @@ function target(ctx: ErrorContext): string {
   if (ctx.namespace) t += `/${String(ctx.namespace)}`;
   if (ctx.image !== undefined) t += `/${String(ctx.image)}`;
   if (ctx.snapshot !== undefined) t += `@${String(ctx.snapshot)}`;
+  if (ctx.object !== undefined) t += `/${String(ctx.object)}`;
   return t;
 }
 

@@ -1,4 +1,4 @@
-// Object listing across namespaces, pool application metadata and pool rename, against a real
+// Object listing across namespaces, removal of one object, pool application metadata and pool rename, against a real
 // cluster; and mon replies that are not the JSON asked for.
 import { execFile } from "child_process";
 import { connectedCluster } from "./testing";
@@ -28,6 +28,19 @@ test("listObjects sees every namespace, whatever namespace the ioctx is in, and 
   expect(await ceph.listObjects(io, 2)).toHaveLength(2);
   await expect(ceph.listObjects(io, 0)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   await nsIo.close();
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+test("removeObject removes one object of the ioctx's namespace: NotFoundError once gone, bad names refused", async () => {
+  const { pool, io } = await fx.rbdPool("rmobj");
+  await ceph.createImage(io, "img", { size: MiB });
+  await ceph.removeObject(io, "rbd_id.img");
+  // The id object is what a name opens by: without it the image no longer opens.
+  await expect(ceph.openImage(io, "img")).rejects.toBeInstanceOf(ceph.NotFoundError);
+  expect(names(await ceph.listObjects(io))).not.toContain("|rbd_id.img");
+  await expect(ceph.removeObject(io, "rbd_id.img")).rejects.toThrow(/remove object .*\/rbd_id\.img failed: ENOENT/);
+  for (const bad of ["", "a\0b", 7]) await expect(ceph.removeObject(io, bad as string)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   await io.close();
   await ceph.deletePool(fx.cluster, pool);
 });

@@ -204,10 +204,13 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // First: an image at this name whose removal was begun (a killed destroy) goes, as was asked.
       await finishInterruptedRemovals(io, inputs.name);
       const found = await imageOwner(io, inputs.name);
-      if (found.exists) return adoptOwnImage(inputs, io, found.owner);
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+      if (found.exists) {
+        if (inputs.owner && found.owner === inputs.owner) await finishInterruptedRename(io, staging, inputs.name);
+        return adoptOwnImage(inputs, io, found.owner);
+      }
       await removeStaleStaging(io, staging);
       if (inputs.cloneFrom) {
         const src = inputs.cloneFrom;
@@ -342,6 +345,35 @@ async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void>
   }
 }
 
+/**
+ * librbd renames in steps: it writes the id object rbd_id.<new name>, then renames the directory
+ * entry, then drops rbd_id.<old name>. A create killed inside the rename of its staging image
+ * leaves the image opening under both names while the directory (`rbd ls`) lists one of them.
+ * Only when both names open as the same image is it that cut: finish the rename, touching nothing else.
+ */
+async function finishInterruptedRename(io: IoCtx, staging: string, name: string): Promise<void> {
+  const n = native();
+  const idAt = async (at: string) => {
+    try {
+      return (await n.withImage(io, at, (img) => img.stat(), { readOnly: true })).id;
+    } catch (e) {
+      if (n.isCephError(e, "ENOENT")) return undefined;
+      throw e;
+    }
+  };
+  const id = await idAt(staging);
+  if (id === undefined || id !== (await idAt(name))) return;
+  if ((await n.listImages(io)).some((e) => e.name === name && e.id === id)) {
+    // The directory names it already: only the old id object was left.
+    await n.removeObject(io, `rbd_id.${staging}`);
+  } else {
+    // Still listed under the staging name: drop the id object written ahead (librbd's rename
+    // refuses a name whose id object exists), then rename again.
+    await n.removeObject(io, `rbd_id.${name}`);
+    await n.renameImage(io, staging, name);
+  }
+}
+
 /** The image's watchers once they stay for `waitMs` (polled each second), or none as soon as there are none. */
 async function watchersAfter(img: Image, waitMs: number): Promise<Array<{ addr: string }>> {
   const deadline = Date.now() + waitMs;
@@ -386,6 +418,8 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
   await withPool(inputs.connection, inputs.pool, async (io) => {
     // A non-primary mirror copy is rbd-mirror's: it goes when its primary does.
     if (inputs.mirroring && (await mirroring.isReplica(io, inputs.name))) return;
+    // Removed by its declared name only once that name is whole, so no directory entry or id object outlives it.
+    if (inputs.owner) await finishInterruptedRename(io, stagingName(".pulumi-new.", describe(inputs), inputs.owner), inputs.name);
     await mirroring.releaseForDelete(io, inputs.name, inputs.mirroring, inputs.forceDestroy);
     let hasClones = false;
     try {

@@ -1,5 +1,6 @@
 // RADOS object listing across every namespace of a pool: what a pool really holds, read from the
-// OSDs (the mgr's df counts lag, and RBD listings see one namespace at a time).
+// OSDs (the mgr's df counts lag, and RBD listings see one namespace at a time); and the removal of
+// one object, for the id object a rename cut short leaves behind.
 #include "handles.h"
 
 namespace ceph_native {
@@ -58,10 +59,18 @@ Napi::Value ListObjects(const Napi::CallbackInfo& info) {
       });
 }
 
+// removeObject(ioctx, oid): removes one RADOS object in the ioctx's namespace (ENOENT if absent).
+Napi::Value RemoveObject(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto oid = StringArg(info, 1, "oid");
+  return Queue(info.Env(), "remove object", {ioctx}, [ioctx, oid] { return rados_remove(ioctx->raw(), oid.c_str()); });
+}
+
 }  // namespace
 
 void InitObjects(Napi::Env env, Napi::Object exports) {
   exports.Set("listObjects", Napi::Function::New(env, ListObjects, "listObjects"));
+  exports.Set("removeObject", Napi::Function::New(env, RemoveObject, "removeObject"));
 }
 
 }  // namespace ceph_native
