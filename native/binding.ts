@@ -133,6 +133,8 @@ export interface NativeAddon {
   metadataList(img: ImageHandle): Promise<Array<[string, string]>>;
   listObjects(io: IoCtxHandle, limit: number): Promise<Array<[string, string]>>;
   removeObject(io: IoCtxHandle, oid: string): Promise<void>;
+  statObject(io: IoCtxHandle, oid: string): Promise<{ size: number; mtime: number }>;
+  omapGetValues(io: IoCtxHandle, oid: string, startAfter: string, max: number): Promise<{ entries: Array<[string, Buffer]>; more: boolean }>;
 
   imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
   imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;

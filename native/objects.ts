@@ -2,7 +2,7 @@
 // removal of one object by name (only for objects librbd itself left half-written).
 import { addon } from "./binding";
 import type { IoCtx } from "./cluster";
-import { invalidArgument } from "./errors";
+import { invalidArgument, isCephError } from "./errors";
 
 export interface PoolObject {
   /** "" for the default namespace. */
@@ -18,10 +18,49 @@ export async function listObjects(io: IoCtx, limit = 1000): Promise<PoolObject[]
   return pairs.map(([namespace, name]) => ({ namespace, name }));
 }
 
+function checkOid(oid: unknown, op: string, ctx: ReturnType<IoCtx["ctx"]>): void {
+  if (typeof oid !== "string" || oid === "" || oid.includes("\0")) throw invalidArgument(op, ctx, "object name must be a non-empty string");
+}
+
+/** Whether one RADOS object exists in `io`'s namespace (one round trip, no image opened). */
+export async function objectExists(io: IoCtx, oid: string): Promise<boolean> {
+  const op = "stat object";
+  const ctx = io.ctx({ object: oid });
+  checkOid(oid, op, ctx);
+  try {
+    await io.guard.run(op, ctx, () => addon().statObject(io.handle, oid));
+    return true;
+  } catch (e) {
+    if (isCephError(e, "ENOENT")) return false;
+    throw e;
+  }
+}
+
+/** Every omap entry of one object in `io`'s namespace, in key order (none if the object is absent). */
+export async function omapEntries(io: IoCtx, oid: string, pageSize = 512): Promise<Array<[string, Buffer]>> {
+  const op = "read omap";
+  const ctx = io.ctx({ object: oid });
+  checkOid(oid, op, ctx);
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw invalidArgument(op, ctx, "pageSize must be a positive integer");
+  const out: Array<[string, Buffer]> = [];
+  for (let after = ""; ; ) {
+    let page: { entries: Array<[string, Buffer]>; more: boolean };
+    try {
+      page = await io.guard.run(op, ctx, () => addon().omapGetValues(io.handle, oid, after, pageSize));
+    } catch (e) {
+      if (isCephError(e, "ENOENT")) return out;
+      throw e;
+    }
+    out.push(...page.entries);
+    if (!page.more || page.entries.length === 0) return out;
+    after = page.entries[page.entries.length - 1][0];
+  }
+}
+
 /** Removes one RADOS object in `io`'s namespace (NotFoundError if absent). */
 export async function removeObject(io: IoCtx, oid: string): Promise<void> {
   const op = "remove object";
   const ctx = io.ctx({ object: oid });
-  if (typeof oid !== "string" || oid === "" || oid.includes("\0")) throw invalidArgument(op, ctx, "object name must be a non-empty string");
+  checkOid(oid, op, ctx);
   await io.guard.run(op, ctx, () => addon().removeObject(io.handle, oid));
 }

@@ -1,4 +1,5 @@
 // RBD trash against a real cluster.
+import { execFile } from "child_process";
 import { connectedCluster } from "./testing";
 import * as ceph from "./index";
 
@@ -7,6 +8,13 @@ const { rbdPool } = fx;
 
 const MiB = 1024 * 1024;
 
+
+async function rados(pool: string, args: string[], input: Buffer): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile("rados", ["-c", fx.tc.conf, "-p", pool, ...args], (e) => (e ? reject(e) : resolve()));
+    child.stdin!.end(input);
+  });
+}
 
 async function cliTrash(pool: string): Promise<Array<{ id: string; name: string }>> {
   return JSON.parse(await fx.tc.rbd("trash", "ls", pool, "--format", "json"));
@@ -49,6 +57,47 @@ test("trashGet: one entry by id; undefined for an id not in the trash", async ()
   expect(await ceph.trashGet(io, id)).toMatchObject({ id, name: "vol", source: "user" });
   await ceph.trashRemove(io, id, true);
   expect(await ceph.trashGet(io, id)).toBeUndefined();
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+test("trashRemovals: the entries being removed (which trashList leaves out), read from rbd_trash; an unknown encoding is an error", async () => {
+  const { pool, io } = await rbdPool("trashrm");
+  expect(await ceph.trashRemovals(io)).toEqual([]); // no rbd_trash object yet
+  await ceph.createImage(io, "going", { size: MiB });
+  await ceph.createImage(io, "kept", { size: MiB });
+  const ids = Object.fromEntries((await ceph.listImages(io)).map((e) => [e.name, e.id]));
+  await ceph.trashMove(io, "going");
+  await ceph.trashMove(io, "kept");
+  expect(await ceph.trashRemovals(io)).toEqual([]); // source "user"
+  // What librbd's remove writes first: the entry's source byte (after version, compat, length) set to "removing".
+  const entries = new Map(await ceph.omapEntries(io, "rbd_trash"));
+  const spec = Buffer.from(entries.get(`id_${ids.going}`)!);
+  spec[6] = 3;
+  const setEntry = (value: Buffer) => rados(pool, ["setomapval", "rbd_trash", `id_${ids.going}`], value);
+  await setEntry(spec);
+  expect(await ceph.trashRemovals(io)).toEqual([{ id: ids.going, name: "going" }]);
+  expect((await ceph.trashList(io)).map((e) => e.name)).toEqual(["kept"]);
+  expect(await ceph.trashGet(io, ids.going)).toMatchObject({ source: "removing", name: "going" });
+  await setEntry(Buffer.from([2, 1, 0]));
+  await expect(ceph.trashRemovals(io)).rejects.toBeInstanceOf(ceph.BadReplyError);
+  await expect(ceph.trashRemovals(io)).rejects.toThrow(/list trash removals .* failed: EBADMSG/);
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+test("objectExists and omapEntries: one object's presence and its omap in key order, paged", async () => {
+  const { pool, io } = await rbdPool("omap");
+  expect(await ceph.objectExists(io, "rbd_id.img")).toBe(false);
+  expect(await ceph.omapEntries(io, "rbd_directory")).toEqual([]);
+  for (const name of ["img", "img2", "img3"]) await ceph.createImage(io, name, { size: MiB });
+  expect(await ceph.objectExists(io, "rbd_id.img")).toBe(true);
+  const keys = (await ceph.omapEntries(io, "rbd_directory", 1)).map(([k]) => k);
+  expect(keys.filter((k) => k.startsWith("name_"))).toEqual(["name_img", "name_img2", "name_img3"]);
+  expect(keys).toEqual([...keys].sort());
+  expect(keys).toEqual((await ceph.omapEntries(io, "rbd_directory")).map(([k]) => k));
+  await expect(ceph.objectExists(io, "a\0b")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await expect(ceph.omapEntries(io, "rbd_directory", 0)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   await io.close();
   await ceph.deletePool(fx.cluster, pool);
 });

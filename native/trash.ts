@@ -1,7 +1,8 @@
 // RBD trash: deferred deletion (what Cinder/Glance use when rbd_move_to_trash is on).
 import { addon } from "./binding";
 import type { IoCtx } from "./cluster";
-import { invalidArgument, isCephError } from "./errors";
+import { cephError, invalidArgument, isCephError } from "./errors";
+import { omapEntries } from "./objects";
 import { checkName } from "./validate";
 
 export interface TrashEntry {
@@ -40,6 +41,30 @@ export async function trashGet(io: IoCtx, id: string): Promise<TrashEntry | unde
     if (isCephError(e, "ENOENT")) return undefined;
     throw e;
   }
+}
+
+// cls_rbd's TrashImageSpec as stored in the rbd_trash object's omap (key "id_<image id>"):
+// version, compat, length (u32), then source (u8) and name (u32 length, bytes).
+const TRASH_SOURCES = ["user", "mirroring", "migration", "removing", "user_parent"];
+
+/**
+ * The trash entries librbd is removing (source "removing"), read from the rbd_trash object itself:
+ * one round trip whatever the pool holds, where rbd_trash_list leaves them out and rbd_list2 lists
+ * the whole directory with them.
+ */
+export async function trashRemovals(io: IoCtx): Promise<Array<{ id: string; name: string }>> {
+  const op = "list trash removals";
+  const out: Array<{ id: string; name: string }> = [];
+  for (const [key, spec] of await omapEntries(io, "rbd_trash")) {
+    if (!key.startsWith("id_")) continue;
+    const id = key.slice(3);
+    const nameLength = spec.length >= 11 ? spec.readUInt32LE(7) : -1;
+    if (spec[0] < 1 || nameLength < 0 || spec.length < 11 + nameLength || spec[6] >= TRASH_SOURCES.length) {
+      throw cephError("EBADMSG", op, io.ctx({ image: id }), { detail: `trash entry of ${spec.length} bytes in an encoding not known here` });
+    }
+    if (TRASH_SOURCES[spec[6]] === "removing") out.push({ id, name: spec.toString("utf8", 11, 11 + nameLength) });
+  }
+  return out;
 }
 
 /** Restores a trashed image under its original name, or newName. */

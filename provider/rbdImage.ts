@@ -203,16 +203,20 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       }
       // First: an image at this name whose removal was begun (a killed destroy) goes, as was asked.
       await finishInterruptedRemovals(io, inputs.name);
-      const found = await imageOwner(io, inputs.name);
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
       const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
-      if (found.exists) {
-        if (inputs.owner && found.owner === inputs.owner) await finishInterruptedRename(io, staging, inputs.name);
-        return adoptOwnImage(inputs, io, found.owner);
+      // What an earlier create of this resource left under the staging name, cut short before or
+      // inside its rename (one stat of the id object tells; nothing to do on a first create).
+      if (await n.objectExists(io, `rbd_id.${staging}`)) {
+        await finishInterruptedRename(io, staging, inputs.name);
+        await removeStaleStaging(io, staging);
       }
-      await removeStaleStaging(io, staging);
+      const adoptOrRefuse = async () => adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
+      let outs: RbdImageOutputs | undefined;
       if (inputs.cloneFrom) {
+        // A clone may copy data (flatten): find out first whether the name is taken.
+        if ((await imageOwner(io, inputs.name)).exists) return adoptOrRefuse();
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
         const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
@@ -227,20 +231,31 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         });
       } else {
         await n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool });
-        if (inputs.owner) await n.withImage(io, staging, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
+        // One open for the marker and the state (stat reads the same under either name); read-only
+        // when there is no marker to write: a read-write open registers and drops a watch.
+        outs = await n.withImage(
+          io,
+          staging,
+          async (img) => {
+            if (inputs.owner) await img.metadataSet(OWNER_KEY, inputs.owner);
+            return inputs.mirroring ? undefined : readState(inputs, img);
+          },
+          { readOnly: !inputs.owner },
+        );
       }
       try {
         await n.renameImage(io, staging, inputs.name);
       } catch (e) {
-        // Someone created the declared name meanwhile: theirs stays, the staging image goes.
+        // The declared name is taken: by this resource's own image (a create cut short after its
+        // rename) it is adopted, anyone else's is refused; either way the new staging image goes.
         if (!n.isCephError(e, "EEXIST")) throw e;
         await n.removeImage(io, staging);
-        throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: (await imageOwner(io, inputs.name)).owner });
+        return adoptOrRefuse();
       }
       // Mirrored only under its declared name (a staging name must never reach the peer).
       if (inputs.mirroring) await n.withImage(io, inputs.name, (img) => mirroring.applyImageMirroring(img, inputs.mirroring!, label));
       // Read-only: a read-write open would register (and then drop) a watch, two cluster writes for a stat.
-      const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+      if (!outs) outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
       return { id: describe(inputs), outs };
     });
   },
@@ -328,9 +343,11 @@ async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
  */
 async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void> {
   const n = native();
+  // The trash object read directly: one round trip, not a listing of the whole pool per create.
+  const removing = (await n.trashRemovals(io)).filter((e) => e.name === name);
+  if (removing.length === 0) return;
   const listed = (await n.listImages(io)).filter((e) => e.name === name);
-  for (const id of new Set(listed.map((e) => e.id))) {
-    if ((await n.trashGet(io, id))?.source !== "removing") continue;
+  for (const { id } of removing) {
     const inDirectory = listed.filter((e) => e.id === id).length > 1;
     try {
       // Still in the directory: the name belongs to this id, and librbd's own remove resumes.
@@ -419,7 +436,8 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     // A non-primary mirror copy is rbd-mirror's: it goes when its primary does.
     if (inputs.mirroring && (await mirroring.isReplica(io, inputs.name))) return;
     // Removed by its declared name only once that name is whole, so no directory entry or id object outlives it.
-    if (inputs.owner) await finishInterruptedRename(io, stagingName(".pulumi-new.", describe(inputs), inputs.owner), inputs.name);
+    const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+    if (inputs.owner && (await n.objectExists(io, `rbd_id.${staging}`))) await finishInterruptedRename(io, staging, inputs.name);
     await mirroring.releaseForDelete(io, inputs.name, inputs.mirroring, inputs.forceDestroy);
     let hasClones = false;
     try {

@@ -1,6 +1,7 @@
 // RADOS object listing across every namespace of a pool: what a pool really holds, read from the
 // OSDs (the mgr's df counts lag, and RBD listings see one namespace at a time); and the removal of
-// one object, for the id object a rename cut short leaves behind.
+// one object, for the id object a rename cut short leaves behind; an object's stat and omap, read
+// where librbd's API hides what a cut-short operation left (trash entries being removed).
 #include "handles.h"
 
 namespace ceph_native {
@@ -66,11 +67,80 @@ Napi::Value RemoveObject(const Napi::CallbackInfo& info) {
   return Queue(info.Env(), "remove object", {ioctx}, [ioctx, oid] { return rados_remove(ioctx->raw(), oid.c_str()); });
 }
 
+// statObject(ioctx, oid) -> {size, mtime} (ENOENT if absent): one round trip to ask whether an object is there.
+Napi::Value StatObject(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto oid = StringArg(info, 1, "oid");
+  auto out = std::make_shared<std::pair<uint64_t, time_t>>(0, 0);
+  return Queue(
+      info.Env(), "stat object", {ioctx},
+      [ioctx, oid, out] { return rados_stat(ioctx->raw(), oid.c_str(), &out->first, &out->second); },
+      [out](Napi::Env env) {
+        auto o = Napi::Object::New(env);
+        o.Set("size", NumberU64(env, out->first));
+        o.Set("mtime", Napi::Number::New(env, static_cast<double>(out->second)));
+        return o;
+      });
+}
+
+struct OmapPage {
+  std::vector<std::pair<std::string, std::string>> entries;
+  unsigned char more = 0;
+};
+
+// omapGetValues(ioctx, oid, startAfter, max) -> {entries: [[key, Buffer]], more}: one page of an
+// object's omap, in key order (ENOENT if the object is absent).
+Napi::Value OmapGetValues(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto oid = StringArg(info, 1, "oid");
+  auto start = OptionalStringArg(info, 2);
+  uint64_t max = U64Arg(info, 3, "max");
+  auto page = std::make_shared<OmapPage>();
+  return Queue(
+      info.Env(), "read omap", {ioctx},
+      [ioctx, oid, start, max, page]() -> int {
+        rados_read_op_t op = rados_create_read_op();
+        rados_omap_iter_t iter = nullptr;
+        int prval = 0;
+        rados_read_op_omap_get_vals2(op, start.c_str(), "", max, &iter, &page->more, &prval);
+        int rc = rados_read_op_operate(op, ioctx->raw(), oid.c_str(), 0);
+        if (rc == 0 && prval < 0) rc = prval;
+        if (rc == 0) {
+          for (;;) {
+            char* key = nullptr;
+            char* val = nullptr;
+            size_t key_len = 0, val_len = 0;
+            rc = rados_omap_get_next2(iter, &key, &val, &key_len, &val_len);
+            if (rc < 0 || key == nullptr) break;
+            page->entries.emplace_back(std::string(key, key_len), std::string(val ? val : "", val_len));
+          }
+        }
+        if (iter) rados_omap_get_end(iter);
+        rados_release_read_op(op);
+        return rc;
+      },
+      [page](Napi::Env env) {
+        auto arr = Napi::Array::New(env, page->entries.size());
+        for (uint32_t i = 0; i < page->entries.size(); ++i) {
+          auto pair = Napi::Array::New(env, 2);
+          pair.Set(0u, page->entries[i].first);
+          pair.Set(1u, Napi::Buffer<char>::Copy(env, page->entries[i].second.data(), page->entries[i].second.size()));
+          arr.Set(i, pair);
+        }
+        auto o = Napi::Object::New(env);
+        o.Set("entries", arr);
+        o.Set("more", Napi::Boolean::New(env, page->more != 0));
+        return o;
+      });
+}
+
 }  // namespace
 
 void InitObjects(Napi::Env env, Napi::Object exports) {
   exports.Set("listObjects", Napi::Function::New(env, ListObjects, "listObjects"));
   exports.Set("removeObject", Napi::Function::New(env, RemoveObject, "removeObject"));
+  exports.Set("statObject", Napi::Function::New(env, StatObject, "statObject"));
+  exports.Set("omapGetValues", Napi::Function::New(env, OmapGetValues, "omapGetValues"));
 }
 
 }  // namespace ceph_native

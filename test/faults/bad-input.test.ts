@@ -284,7 +284,7 @@ describe("the addon's argument checks", () => {
     const img = await native.openImage(io, "base");
     const a = addon() as unknown as Record<string, (...args: unknown[]) => unknown>;
     // Every call that takes an ioctx or an image handle; closing calls are left out (they would end the fixture).
-    const ioCalls = ["poolInit", "imageCreate", "imageList", "imageRemove", "imageRename", "imageOpen", "trashMove", "trashList", "trashGet", "trashRestore", "trashRemove", "clone", "removeObject"];
+    const ioCalls = ["poolInit", "imageCreate", "imageList", "imageRemove", "imageRename", "imageOpen", "trashMove", "trashList", "trashGet", "trashRestore", "trashRemove", "clone", "removeObject", "statObject", "omapGetValues"];
     const imgCalls = ["imageStat", "imageResize", "imageDiskUsage", "snapList", "snapCreate", "snapRemove", "snapProtect", "snapUnprotect", "snapIsProtected", "listChildren", "snapChildren", "listWatchers", "metadataGet", "metadataSet", "metadataRemove", "metadataList"];
     const handleOf = (fn: string) => (imgCalls.includes(fn) ? (img as any).handle : (io as any).handle);
     const junk = fc.oneof(fc.anything({ withBigInt: true, withTypedArray: true }), fc.constantFrom("", "a\0b", "x".repeat(5000), 2n ** 70n, -1));
