@@ -1,16 +1,14 @@
 // Per operation: the addon (one connection) against the C floor (bench/c/rbdbench.c, same librbd
 // call sequence, one connection) and against the rbd/ceph CLI spawned per operation, interleaved
 // per iteration. Then 1, 16 and 64 concurrent creates on one connection, addon and C.
-import { execFile, execFileSync, spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { promisify } from "util";
 import * as native from "../native";
 import type { TestCluster } from "../test/helpers/cluster";
 import { repoRoot } from "../test/helpers/cluster";
 import { msStats, type Stats } from "./stats";
 
-const run = promisify(execFile);
 const GiB = 2 ** 30;
 const caps = (pool: string, osd = "profile rbd") => ({ mon: "profile rbd", osd: `${osd} pool=${pool}` });
 
@@ -120,8 +118,9 @@ interface CFloor {
   close(): void;
 }
 
-function startCFloor(bin: string, conf: string, pool: string): CFloor {
-  const child = spawn(bin, [conf, pool, "serve"], { stdio: ["pipe", "pipe", "inherit"] });
+/** A child process answering one line per request line, in order. */
+function lineServer(bin: string, args: string[]): { ask(request: string, what: string): Promise<number>; close(): void } {
+  const child = spawn(bin, args, { stdio: ["pipe", "pipe", "inherit"] });
   let buffered = "";
   const waiting: Array<(line: string) => void> = [];
   child.stdout.setEncoding("utf8");
@@ -135,17 +134,30 @@ function startCFloor(bin: string, conf: string, pool: string): CFloor {
     }
   });
   return {
-    run: (op, prefix, i) =>
+    ask: (request, what) =>
       new Promise((resolve, reject) => {
-        waiting.push((line) => (line.startsWith("error") ? reject(new Error(`rbdbench ${op} ${prefix}${i}: ${line}`)) : resolve(Number(line))));
-        child.stdin.write(`${op} ${prefix} ${i}\n`);
-      }),
-    concurrent: (n, total, prefix) =>
-      new Promise((resolve, reject) => {
-        waiting.push((line) => (line.startsWith("error") ? reject(new Error(`rbdbench concurrent ${n}: ${line}`)) : resolve(Number(line))));
-        child.stdin.write(`concurrent ${n} ${total} ${prefix}\n`);
+        waiting.push((line) => (line.startsWith("error") ? reject(new Error(`${what}: ${line}`)) : resolve(Number(line))));
+        child.stdin.write(`${request}\n`);
       }),
     close: () => child.stdin.end(),
+  };
+}
+
+function startCFloor(bin: string, conf: string, pool: string): CFloor {
+  const server = lineServer(bin, [conf, pool, "serve"]);
+  return {
+    run: (op, prefix, i) => server.ask(`${op} ${prefix} ${i}`, `rbdbench ${op} ${prefix}${i}`),
+    concurrent: (n, total, prefix) => server.ask(`concurrent ${n} ${total} ${prefix}`, `rbdbench concurrent ${n}`),
+    close: server.close,
+  };
+}
+
+/** The CLI way, spawned from a runner process of its own (see cli-runner.ts); times on its clock. */
+function startCliRunner(conf: string): { run(commands: string[][]): Promise<number>; close(): void } {
+  const server = lineServer(process.execPath, [path.join(__dirname, "cli-runner.js")]);
+  return {
+    run: (commands) => server.ask(JSON.stringify(commands.map(([bin, ...args]) => [bin, "-c", conf, ...args])), commands.map((c) => c.join(" ")).join(" && ")),
+    close: server.close,
   };
 }
 
@@ -183,6 +195,7 @@ export async function benchOps(
       log(`threadpool round trip: ${threadpoolRoundTrip.threadpool.median} ms vs inline ${threadpoolRoundTrip.inline.median} ms`);
     }
     const floor = startCFloor(cBin, cluster.conf, pool);
+    const cli = startCliRunner(cluster.conf);
     for (const op of iterations > 0 ? OPS : []) {
       // Per iteration each client runs once, in turn, so load on the machine falls on all three alike.
       const addonMs: number[] = [];
@@ -191,18 +204,14 @@ export async function benchOps(
       const takers: Array<(i: number) => Promise<void>> = [
         async (i) => void addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`))),
         async (i) => void cMs.push(await floor.run(op, "c", i)),
-        async (i) =>
-          void cliMs.push(
-            await elapsedMs(async () => {
-              for (const [bin, ...args] of CLI[op](pool, `l${i}`)) await run(bin, ["-c", cluster.conf, ...args]);
-            }),
-          ),
+        async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
       ];
       for (let i = 0; i < iterations; i++) {
-        // Whoever runs right after a CLI process pays for the cluster's clean-up of its session, so
-        // the order rotates: each client runs first, second and last equally often.
-        const turn = takers.slice(0, i < cliIterations ? 3 : 2);
-        for (let k = 0; k < turn.length; k++) await turn[(i + k) % turn.length](i);
+        // Whoever runs right after a CLI process pays for the cluster's clean-up of its session:
+        // the CLI goes first, then addon and C in alternating order, so that falls on both alike.
+        // (A rotation of all three put the addon right after the CLI in two turns of three.)
+        if (i < cliIterations) await takers[2](i);
+        for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) await takers[k](i);
       }
       const r: OpResult = {
         op,
@@ -220,6 +229,7 @@ export async function benchOps(
       log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);
       ops.push(r);
     }
+    cli.close();
     const concurrency = await benchConcurrency(io, floor, log);
     floor.close();
     return { ops, concurrency, threadpoolRoundTrip };
