@@ -36,10 +36,18 @@ export async function objectExists(io: IoCtx, oid: string): Promise<boolean> {
   }
 }
 
-/** Every omap entry of one object in `io`'s namespace, in key order (none if the object is absent). */
-export async function omapEntries(io: IoCtx, oid: string, pageSize = 512): Promise<Array<[string, Buffer]>> {
-  const op = "read omap";
-  const ctx = io.ctx({ object: oid });
+/**
+ * Every omap entry of one object in `io`'s namespace, in key order (none if the object is absent).
+ * `as` names the operation in errors the way its caller's user knows it (default: the object read).
+ */
+export async function omapEntries(
+  io: IoCtx,
+  oid: string,
+  opts: { pageSize?: number; as?: { op: string; ctx: ReturnType<IoCtx["ctx"]> } } = {},
+): Promise<Array<[string, Buffer]>> {
+  const op = opts.as?.op ?? "read omap";
+  const ctx = opts.as?.ctx ?? io.ctx({ object: oid });
+  const pageSize = opts.pageSize ?? 512;
   checkOid(oid, op, ctx);
   if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw invalidArgument(op, ctx, "pageSize must be a positive integer");
   const out: Array<[string, Buffer]> = [];

@@ -92,12 +92,12 @@ test("objectExists and omapEntries: one object's presence and its omap in key or
   expect(await ceph.omapEntries(io, "rbd_directory")).toEqual([]);
   for (const name of ["img", "img2", "img3"]) await ceph.createImage(io, name, { size: MiB });
   expect(await ceph.objectExists(io, "rbd_id.img")).toBe(true);
-  const keys = (await ceph.omapEntries(io, "rbd_directory", 1)).map(([k]) => k);
+  const keys = (await ceph.omapEntries(io, "rbd_directory", { pageSize: 1 })).map(([k]) => k);
   expect(keys.filter((k) => k.startsWith("name_"))).toEqual(["name_img", "name_img2", "name_img3"]);
   expect(keys).toEqual([...keys].sort());
   expect(keys).toEqual((await ceph.omapEntries(io, "rbd_directory")).map(([k]) => k));
   await expect(ceph.objectExists(io, "a\0b")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
-  await expect(ceph.omapEntries(io, "rbd_directory", 0)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await expect(ceph.omapEntries(io, "rbd_directory", { pageSize: 0 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
   await io.close();
   await ceph.deletePool(fx.cluster, pool);
 });

@@ -55,7 +55,7 @@ const TRASH_SOURCES = ["user", "mirroring", "migration", "removing", "user_paren
 export async function trashRemovals(io: IoCtx): Promise<Array<{ id: string; name: string }>> {
   const op = "list trash removals";
   const out: Array<{ id: string; name: string }> = [];
-  for (const [key, spec] of await omapEntries(io, "rbd_trash")) {
+  for (const [key, spec] of await omapEntries(io, "rbd_trash", { as: { op, ctx: io.ctx() } })) {
     if (!key.startsWith("id_")) continue;
     const id = key.slice(3);
     const nameLength = spec.length >= 11 ? spec.readUInt32LE(7) : -1;

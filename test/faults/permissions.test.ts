@@ -46,7 +46,7 @@ test("no osd caps: creating an image fails naming the operation and the osd caps
   expect(r.code).not.toBe(0);
   const text = r.stdout + r.stderr;
   expect(text).toMatch(
-    /ceph cluster faults-perm: ((create|open) image faults\/img0|list images faults) failed: EPERM \(Operation not permitted\) \(refused by the osd: the connecting user's osd caps do not allow it\)/,
+    /ceph cluster faults-perm: ((create|open) image faults\/img0|list (images|trash removals) faults) failed: EPERM \(Operation not permitted\) \(refused by the osd: the connecting user's osd caps do not allow it\)/,
   );
   expect(await poolImages(cluster)).toEqual([]);
   record(__filename, {
