@@ -99,6 +99,9 @@ export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size
 
 const describe = (p: { pool: string; name: string }) => `${p.pool}/${p.name}`;
 
+/** The name this resource's image is built under before its rename (see create). */
+const stagingOf = (inputs: RbdImageInputs) => stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+
 function native(): typeof import("../native") {
   return require("../native");
 }
@@ -205,7 +208,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       await finishInterruptedRemovals(io, inputs.name);
       // Built under a staging name and renamed once it carries its marker, so an image at the
       // declared name without this resource's marker is never one a crashed create left behind.
-      const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+      const staging = stagingOf(inputs);
       // What an earlier create of this resource left under the staging name, cut short before or
       // inside its rename (one stat of the id object tells; nothing to do on a first create).
       if (await n.objectExists(io, `rbd_id.${staging}`)) {
@@ -216,7 +219,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       let outs: RbdImageOutputs | undefined;
       if (inputs.cloneFrom) {
         // A clone may copy data (flatten): find out first whether the name is taken.
-        if ((await imageOwner(io, inputs.name)).exists) return adoptOrRefuse();
+        const found = await imageOwner(io, inputs.name);
+        if (found.exists) return adoptOwnImage(inputs, io, found.owner);
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
         const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
@@ -436,7 +440,7 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     // A non-primary mirror copy is rbd-mirror's: it goes when its primary does.
     if (inputs.mirroring && (await mirroring.isReplica(io, inputs.name))) return;
     // Removed by its declared name only once that name is whole, so no directory entry or id object outlives it.
-    const staging = stagingName(".pulumi-new.", describe(inputs), inputs.owner);
+    const staging = stagingOf(inputs);
     if (inputs.owner && (await n.objectExists(io, `rbd_id.${staging}`))) await finishInterruptedRename(io, staging, inputs.name);
     await mirroring.releaseForDelete(io, inputs.name, inputs.mirroring, inputs.forceDestroy);
     let hasClones = false;
