@@ -43,7 +43,7 @@ static int op_create(const char* name) {
 
 static int open_rw(const char* name, rbd_image_t* img) { return rbd_open(io, name, img, NULL); }
 
-// As ImageStat: stat, id, block name prefix, features, flags, parent.
+// As ImageStat: stat, id, block name prefix, features, flags, data pool (id and name), parent.
 static int stat_calls(rbd_image_t img) {
   rbd_image_info_t info;
   char buf[128];
@@ -54,6 +54,9 @@ static int stat_calls(rbd_image_t img) {
   if ((rc = rbd_get_block_name_prefix(img, buf, sizeof(buf))) < 0) return rc;
   if ((rc = rbd_get_features(img, &features)) < 0) return rc;
   if ((rc = rbd_get_flags(img, &flags)) < 0) return rc;
+  int64_t data_pool_id = rbd_get_data_pool_id(img);
+  if (data_pool_id < 0) return (int)data_pool_id;
+  if ((rc = rados_pool_reverse_lookup(cluster, data_pool_id, buf, sizeof(buf))) < 0) return rc;
   rbd_linked_image_spec_t parent;
   rbd_snap_spec_t snap;
   rc = rbd_get_parent(img, &parent, &snap);
