@@ -34,7 +34,7 @@ export class CephUser extends DynamicResource {
 
   /** `opts.import` adopts an existing object (its id: the entity) after checking it matches these args. */
   constructor(name: string, args: CephUserArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     const { cluster, key, ...rest } = args;
     super(
       dynamicProvider("CephUser"),
@@ -42,7 +42,7 @@ export class CephUser extends DynamicResource {
       {
         ...rest,
         ...(key !== undefined ? { key: pulumi.secret(key) } : { key: undefined }),
-        connection: cluster.connection, importId, owner: ownerOf(name),
+        connection: cluster.connection, ...imported, owner: ownerOf(name),
         keyring: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "keyring"] }),

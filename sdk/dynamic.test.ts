@@ -43,6 +43,23 @@ test("200 images of one kind share one provider, serialized by no one", async ()
   expect(dynamicProvider("RbdImage").source.length).toBeLessThan(500);
 });
 
+// @pulumi/pulumi makes four debuggable promises (each a captured stack trace) for every property a
+// resource registers, so an image registers none it has nothing for.
+test("an image registers no importId without an import and no mirrorState without mirroring; mirrorState still reads", async () => {
+  const cluster = new ceph.CephCluster({ monHost: "v2:10.0.0.1:3300", key: "AQ-mock" });
+  const plain = new ceph.RbdImage("plain", { cluster, pool: "volumes", name: "p", size: "1GiB" });
+  const mirrored = new ceph.RbdImage("mirrored", { cluster, pool: "volumes", name: "m", size: "1GiB", mirroring: { mode: "snapshot", primary: true } });
+  const imported = new ceph.RbdImage("imported", { cluster, pool: "volumes", name: "i", size: "1GiB" }, { import: "volumes/i" });
+
+  expect(Object.keys(plain)).not.toContain("importId");
+  expect(Object.keys(plain)).not.toContain("mirrorState");
+  expect(Object.keys(mirrored)).toContain("mirrorState");
+  expect(Object.keys(imported)).toContain("importId");
+  expect(pulumi.Output.isInstance(plain.mirrorState)).toBe(true);
+  expect(await value(plain.mirrorState)).toBeUndefined();
+  expect(await value(imported.urn)).toContain("imported");
+});
+
 describe("the provider module source, run as the dynamic provider host runs it", () => {
   let dir: string;
   beforeEach(() => {

@@ -75,14 +75,16 @@ export class DynamicResource extends pulumi.CustomResource {
  * Pulumi's `import` option does not reach dynamic providers (the engine's import read carries no
  * provider), so the SDK takes it out of the options and passes it as the `importId` input: the
  * provider's create then adopts the existing object, after checking it matches the declaration.
+ * `imported` is spread into the props: empty unless importing, because @pulumi/pulumi captures four
+ * stack traces (four debuggable promises) for every property a resource declares, undefined or not.
  */
 export function takeImport(opts?: pulumi.CustomResourceOptions): {
   opts?: pulumi.CustomResourceOptions;
-  importId?: pulumi.Input<string>;
+  imported: { importId?: pulumi.Input<string> };
 } {
-  if (!opts || opts.import === undefined) return { opts };
+  if (!opts || opts.import === undefined) return { opts, imported: {} };
   const { import: importId, ...rest } = opts;
-  return { opts: rest, importId };
+  return { opts: rest, imported: { importId } };
 }
 
 /**

@@ -22,11 +22,11 @@ export class LibvirtCephSecret extends DynamicResource {
 
   /** `opts.import` adopts an existing secret (its id: the UUID) after checking it matches these args. */
   constructor(name: string, args: LibvirtCephSecretArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     super(
       dynamicProvider("LibvirtCephSecret"),
       name,
-      { ...args, owner: ownerOf(name), uri: args.uri ?? "qemu:///system", key: pulumi.secret(args.key), importId, valueMatches: undefined },
+      { ...args, owner: ownerOf(name), uri: args.uri ?? "qemu:///system", key: pulumi.secret(args.key), ...imported, valueMatches: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
       MODULE,
       "LibvirtCephSecret",

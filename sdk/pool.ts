@@ -33,12 +33,12 @@ export class Pool extends DynamicResource {
 
   /** `opts.import` adopts an existing object (its id: the pool name) after checking it matches these args. */
   constructor(name: string, args: PoolArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     const { cluster, ...rest } = args;
     super(
       dynamicProvider("Pool"),
       name,
-      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), applications: undefined },
+      { ...rest, connection: cluster.connection, ...imported, owner: ownerOf(name), applications: undefined },
       opts,
       MODULE,
       "Pool",

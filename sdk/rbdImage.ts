@@ -60,15 +60,31 @@ export class RbdImage extends DynamicResource {
 
   /** `opts.import` adopts an existing object (its id: "pool/image") after checking it matches these args. */
   constructor(name: string, args: RbdImageArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     const { cluster, ...rest } = args;
     super(
       dynamicProvider("RbdImage"),
       name,
-      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), imageId: undefined, objectSize: rest.objectSize, features: rest.features, parent: undefined, mirrorState: undefined },
+      {
+        ...rest,
+        connection: cluster.connection,
+        ...imported,
+        owner: ownerOf(name),
+        imageId: undefined,
+        objectSize: rest.objectSize,
+        features: rest.features,
+        parent: undefined,
+        ...(args.mirroring !== undefined ? { mirrorState: undefined } : {}),
+      },
       opts,
       MODULE,
       "RbdImage",
     );
+    if (args.mirroring === undefined) {
+      // Nothing to report without mirroring, so no registered property: @pulumi/pulumi captures four
+      // stack traces for each one, for every image. Still an Output (of undefined) that depends on
+      // this image, made only when read.
+      Object.defineProperty(this, "mirrorState", { get: () => this.urn.apply(() => undefined) });
+    }
   }
 }

@@ -26,12 +26,12 @@ export class RbdSnapshot extends DynamicResource {
 
   /** `opts.import` adopts an existing object (its id: "pool/image@snapshot") after checking it matches these args. */
   constructor(name: string, args: RbdSnapshotArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     const { cluster, ...rest } = args;
     super(
       dynamicProvider("RbdSnapshot"),
       name,
-      { ...rest, connection: cluster.connection, importId, owner: ownerOf(name), snapId: undefined, size: undefined, protected: rest.protected },
+      { ...rest, connection: cluster.connection, ...imported, owner: ownerOf(name), snapId: undefined, size: undefined, protected: rest.protected },
       opts,
       MODULE,
       "RbdSnapshot",

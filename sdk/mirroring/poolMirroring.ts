@@ -25,8 +25,8 @@ export class PoolMirroring extends DynamicResource {
 
   /** `opts.import` adopts mirroring already on (its id: the pool name) after checking it matches these args. */
   constructor(name: string, args: PoolMirroringArgs, options?: pulumi.CustomResourceOptions) {
-    const { opts, importId } = takeImport(options);
+    const { opts, imported } = takeImport(options);
     const { cluster, ...rest } = args;
-    super(dynamicProvider("PoolMirroring"), name, { ...rest, connection: cluster.connection, importId, owner: ownerOf(name) }, opts, MODULE, "PoolMirroring");
+    super(dynamicProvider("PoolMirroring"), name, { ...rest, connection: cluster.connection, ...imported, owner: ownerOf(name) }, opts, MODULE, "PoolMirroring");
   }
 }
