@@ -189,6 +189,15 @@ function markdown(r: Results): string {
     const s = r.rss;
     lines.push(`## Memory: ${s.iterations} create/open/stat/close/remove cycles through the addon`, ``);
     lines.push(`RSS at start ${fmt(s.rssAtStartMiB, 1)} MiB; after the first ${s.samples[0]?.iteration} (warm-up) ${fmt(s.rssBeforeMiB, 1)} MiB; after ${s.iterations} ${fmt(s.rssAfterMiB, 1)} MiB: growth ${fmt(s.growthMiB)} MiB (${s.bytesPerIteration} bytes/cycle), ${s.iterationsPerSec} cycles/s.`, ``);
+    if (s.mallocInUseGrowthMiB !== undefined) {
+      lines.push(
+        `Over the same span glibc's heap (all arenas): memory in use ${fmt(s.mallocInUseGrowthMiB)} MiB, free memory it keeps for reuse ${fmt(s.mallocFreeGrowthMiB!)} MiB (a leak shows as memory in use).`,
+        ``,
+      );
+      lines.push(`| cycles | RSS MiB | JS heap MiB | malloc in use MiB | malloc free MiB |`, `|---|---|---|---|---|`);
+      for (const x of s.samples) lines.push(`| ${x.iteration} | ${fmt(x.rssMiB, 1)} | ${fmt(x.heapMiB, 1)} | ${fmt(x.mallocInUseMiB, 1)} | ${fmt(x.mallocFreeMiB, 1)} |`);
+      lines.push(``);
+    }
   }
   if (r.stacks?.length) {
     const ns = [...new Set(r.stacks.map((s) => s.n))];

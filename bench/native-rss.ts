@@ -17,6 +17,7 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import { startCluster } from "../test/helpers/cluster";
 import * as ceph from "../native";
+import { addon } from "../native/binding";
 
 const iterations = Number(process.env.RSS_ITERATIONS ?? 10_000);
 const sampleEvery = Number(process.env.RSS_SAMPLE_EVERY ?? 1_000);
@@ -34,11 +35,15 @@ export interface RssResult {
   iterations: number;
   /** Before the first cycle (connection open, pool ready). */
   rssAtStartMiB: number;
-  samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; sec: number }>;
+  /** heapMiB: the JS heap; mallocInUseMiB / mallocFreeMiB: glibc's heap, all arenas (in use, and freed but kept). */
+  samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; mallocInUseMiB: number; mallocFreeMiB: number; sec: number }>;
   rssBeforeMiB: number;
   rssAfterMiB: number;
   /** From the first sample (after the warm-up thousand) to the last. */
   growthMiB: number;
+  /** Over the same span: malloc'd memory in use (a leak shows here) and free memory the allocator keeps. */
+  mallocInUseGrowthMiB?: number;
+  mallocFreeGrowthMiB?: number;
   bytesPerIteration: number;
   iterationsPerSec: number;
 }
@@ -53,7 +58,7 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
 
     gc();
     const rssAtStartMiB = +mib(process.memoryUsage().rss).toFixed(2);
-    const samples: Array<{ iteration: number; rssMiB: number; heapMiB: number; sec: number }> = [];
+    const samples: RssResult["samples"] = [];
     const started = Date.now();
     for (let i = 1; i <= iterations; i++) {
       const name = `img-${i}`;
@@ -66,10 +71,19 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
       if (i % sampleEvery === 0) {
         gc();
         const mem = process.memoryUsage();
-        const sample = { iteration: i, rssMiB: mib(mem.rss), heapMiB: mib(mem.heapUsed), sec: (Date.now() - started) / 1000 };
+        const heap = addon().mallocStats();
+        const sample = {
+          iteration: i,
+          rssMiB: mib(mem.rss),
+          heapMiB: mib(mem.heapUsed),
+          mallocInUseMiB: mib(heap.inUse),
+          mallocFreeMiB: mib(heap.free),
+          sec: (Date.now() - started) / 1000,
+        };
         samples.push(sample);
         log(
-          `iteration ${String(i).padStart(6)}  rss ${sample.rssMiB.toFixed(1)} MiB  js heap ${sample.heapMiB.toFixed(1)} MiB  ${sample.sec.toFixed(0)} s`,
+          `iteration ${String(i).padStart(6)}  rss ${sample.rssMiB.toFixed(1)} MiB  js heap ${sample.heapMiB.toFixed(1)} MiB  ` +
+            `malloc in use ${sample.mallocInUseMiB.toFixed(1)} MiB, free ${sample.mallocFreeMiB.toFixed(1)} MiB  ${sample.sec.toFixed(0)} s`,
         );
       }
     }
@@ -93,6 +107,8 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
       rssBeforeMiB: +base.rssMiB.toFixed(2),
       rssAfterMiB: +last.rssMiB.toFixed(2),
       growthMiB: +growth.toFixed(2),
+      mallocInUseGrowthMiB: +(last.mallocInUseMiB - base.mallocInUseMiB).toFixed(2),
+      mallocFreeGrowthMiB: +(last.mallocFreeMiB - base.mallocFreeMiB).toFixed(2),
       bytesPerIteration: Math.round(perIteration),
       iterationsPerSec: +iterationsPerSec.toFixed(1),
     };

@@ -136,6 +136,9 @@ export interface NativeAddon {
   statObject(io: IoCtxHandle, oid: string): Promise<{ size: number; mtime: number }>;
   omapGetValues(io: IoCtxHandle, oid: string, startAfter: string, max: number): Promise<{ entries: Array<[string, Buffer]>; more: boolean }>;
 
+  /** glibc's heap over all arenas, in bytes: in use (malloc'd, mmapped chunks included), free but kept, and the total it holds. */
+  mallocStats(): { inUse: number; free: number; heap: number };
+
   imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
   imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;
 

@@ -1,6 +1,8 @@
 // Module entry point, plus the argument helpers and close helper shared by every capability.
 #include "handles.h"
 
+#include <malloc.h>
+
 #include <atomic>
 
 namespace ceph_native {
@@ -96,6 +98,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("throwInWorker", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     std::string message = StringArg(info, 0, "message");
     return Queue(info.Env(), "throw in worker", {}, [message]() -> int { throw std::runtime_error(message); });
+  }));
+  // Diagnostic: glibc's heap, all arenas. The RSS bench reports it to tell a leak (inUse grows)
+  // from memory the allocator keeps for reuse (free grows, inUse flat).
+  exports.Set("mallocStats", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    struct mallinfo2 m = mallinfo2();
+    auto r = Napi::Object::New(info.Env());
+    r.Set("inUse", NumberU64(info.Env(), m.uordblks + m.hblkhd));
+    r.Set("free", NumberU64(info.Env(), m.fordblks));
+    r.Set("heap", NumberU64(info.Env(), m.arena + m.hblkhd));
+    return r;
   }));
   int major = 0, minor = 0, extra = 0;
   rbd_version(&major, &minor, &extra);
