@@ -83,7 +83,7 @@ function addonOp(c: native.Cluster, io: native.IoCtx, pool: string, op: Op, name
     case "open":
       return native.openImage(io, name).then((img) => img.close());
     case "stat":
-      return native.withImage(io, name, (img) => img.stat(), { readOnly: true });
+      return native.statImage(io, name);
     case "resize":
       return native.withImage(io, name, (img) => img.resize(2 * GiB));
     case "snapshot":

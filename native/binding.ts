@@ -93,6 +93,8 @@ export interface NativeAddon {
   imageOpen(io: IoCtxHandle, nameOrId: string, snapshot: string | null, readOnly: boolean, byId: boolean): Promise<ImageHandle>;
   imageClose(img: ImageHandle): Promise<void>;
   imageStat(img: ImageHandle): Promise<NativeStat>;
+  /** Open read-only, stat, close: one worker. */
+  imageStatByName(io: IoCtxHandle, name: string): Promise<NativeStat>;
   imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;
   imageFlatten(img: ImageHandle): Promise<void>;
   imageDiskUsage(img: ImageHandle): Promise<{ provisioned: number; used: number }>;

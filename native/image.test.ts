@@ -103,6 +103,34 @@ test("ENOENT on a missing image, EEXIST on an existing one, with pool/image in t
   await ceph.deletePool(fx.cluster, pool);
 });
 
+test("statImage: open, stat and close in one call, the same stat as an opened image's; errors name the image", async () => {
+  const { pool, io } = await rbdPool("statname");
+  await ceph.createImage(io, "vol", { size: 10 * MiB });
+  const byName = await ceph.statImage(io, "vol");
+  const opened = await ceph.withImage(io, "vol", (img) => img.stat(), { readOnly: true });
+  expect(byName).toEqual(opened);
+  expect(byName).toMatchObject({ size: 10 * MiB, id: (await rbdInfo(`${pool}/vol`)).id, dataPool: pool });
+  expect(byName.parent).toBeUndefined();
+
+  // A clone reports its parent, as stat on an opened clone does.
+  await ceph.withImage(io, "vol", async (img) => {
+    await img.createSnap("s");
+    await img.protectSnap("s");
+  });
+  await ceph.cloneImage(io, "vol", "s", io, "child");
+  expect((await ceph.statImage(io, "child")).parent).toMatchObject({ pool, image: "vol", snapshot: "s", id: byName.id });
+
+  await ceph.removeImage(io, "child");
+
+  const missing = await rejection(ceph.statImage(io, "nope"));
+  expect(missing).toBeInstanceOf(ceph.NotFoundError);
+  expect(missing).toMatchObject({ code: "ENOENT", op: "stat image", pool, image: "nope", cluster: fx.tc.conf });
+  await expect(ceph.statImage(io, "a/b")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  await io.close();
+  await expect(ceph.statImage(io, "vol")).rejects.toBeInstanceOf(ceph.ClosedError);
+  await ceph.deletePool(fx.cluster, pool);
+});
+
 test("arguments are validated in TypeScript", async () => {
   const { pool, io } = await rbdPool("args");
   await expect(ceph.createImage(io, "a", { size: -1 })).rejects.toBeInstanceOf(ceph.InvalidArgumentError);

@@ -8,6 +8,7 @@ export {
   openImage,
   openImageById,
   withImage,
+  statImage,
   listImages,
   removeImage,
   renameImage,

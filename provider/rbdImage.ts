@@ -3,7 +3,7 @@
 // and never delete data as a side effect.
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
-import type { Image, IoCtx } from "../native";
+import type { Image, ImageStat, IoCtx } from "../native";
 import { clusterLabel, connectionSchema, getCluster, withPool, withSharedPool, type Connection } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
@@ -112,7 +112,7 @@ async function cloneDepth(conn: Connection, pool: string, name: string): Promise
   let current: { pool: string; image: string } | undefined = { pool, image: name };
   while (current) {
     const parent: { pool: string; image: string; snapshot: string } | undefined = await withPool(conn, current.pool, (io) =>
-      native().withImage(io, current!.image, async (img) => (await img.stat()).parent, { readOnly: true }),
+      native().statImage(io, current!.image).then((st) => st.parent),
     );
     if (!parent) break;
     depth++;
@@ -122,7 +122,16 @@ async function cloneDepth(conn: Connection, pool: string, name: string): Promise
 }
 
 async function readState(inputs: RbdImageInputs, img: Image): Promise<RbdImageOutputs> {
-  const st = await img.stat();
+  return stateOf(inputs, await img.stat(), inputs.mirroring ? await mirroring.readMirrorState(img, inputs.mirroring) : undefined);
+}
+
+/** The image's state by name. Without mirroring that is one native call (open, stat, close). */
+async function readImage(io: IoCtx, inputs: RbdImageInputs): Promise<RbdImageOutputs> {
+  if (inputs.mirroring) return native().withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+  return stateOf(inputs, await native().statImage(io, inputs.name));
+}
+
+function stateOf(inputs: RbdImageInputs, st: ImageStat, mirrorState?: mirroring.MirrorState): RbdImageOutputs {
   const settable = new Set<string>(IMAGE_FEATURES);
   return {
     ...inputs,
@@ -133,7 +142,7 @@ async function readState(inputs: RbdImageInputs, img: Image): Promise<RbdImageOu
     ...(inputs.dataPool !== undefined ? { dataPool: st.dataPool === inputs.pool ? undefined : st.dataPool } : {}),
     features: st.featureNames.filter((f) => settable.has(f)).sort(),
     ...(st.parent ? { parent: st.parent } : {}),
-    ...(inputs.mirroring ? { mirrorState: await mirroring.readMirrorState(img, inputs.mirroring) } : {}),
+    ...(inputs.mirroring ? { mirrorState } : {}),
   };
 }
 
@@ -182,7 +191,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     return withPool(inputs.connection, inputs.pool, async (io) => {
       if (inputs.importId !== undefined) {
         const label = clusterLabel(inputs.connection);
-        const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true }).catch((e) => {
+        const outs = await readImage(io, inputs).catch((e) => {
           throw n.isCephError(e, "ENOENT") ? notFoundForImport(label, "image", describe(inputs)) : e;
         });
         checkAdoption({
@@ -200,7 +209,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       if (inputs.mirroring && !inputs.mirroring.primary) {
         // The replica is rbd-mirror's copy of the primary: adopted once it is there, never created here.
         await mirroring.waitForReplica(io, inputs.name, label);
-        const outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+        const outs = await readImage(io, inputs);
         checkOwnAdoption({ cluster: label, what: "replica image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
         return { id: describe(inputs), outs };
       }
@@ -259,7 +268,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // Mirrored only under its declared name (a staging name must never reach the peer).
       if (inputs.mirroring) await n.withImage(io, inputs.name, (img) => mirroring.applyImageMirroring(img, inputs.mirroring!, label));
       // Read-only: a read-write open would register (and then drop) a watch, two cluster writes for a stat.
-      if (!outs) outs = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+      if (!outs) outs = await readImage(io, inputs);
       return { id: describe(inputs), outs };
     });
   },
@@ -274,7 +283,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     try {
       const outs = await withSharedPool(inputs.connection, inputs.pool, async (io) => {
         try {
-          const state = await n.withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+          const state = await readImage(io, inputs);
           return (await removing(io, state.imageId)) ? { ...state, removalPending: true } : state;
         } catch (e) {
           if (n.isCephError(e, "ENOENT") && (await removing(io, props.imageId))) return { ...props, removalPending: true };
@@ -376,7 +385,7 @@ async function finishInterruptedRename(io: IoCtx, staging: string, name: string)
   const n = native();
   const idAt = async (at: string) => {
     try {
-      return (await n.withImage(io, at, (img) => img.stat(), { readOnly: true })).id;
+      return (await n.statImage(io, at)).id;
     } catch (e) {
       if (n.isCephError(e, "ENOENT")) return undefined;
       throw e;
@@ -423,7 +432,7 @@ async function imageOwner(io: IoCtx, name: string): Promise<{ exists: boolean; o
 async function adoptOwnImage(inputs: RbdImageInputs, io: IoCtx, owner: string | undefined) {
   const label = clusterLabel(inputs.connection);
   if (!inputs.owner || owner !== inputs.owner) throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: owner });
-  const outs = await native().withImage(io, inputs.name, (img) => readState(inputs, img), { readOnly: true });
+  const outs = await readImage(io, inputs);
   checkOwnAdoption({ cluster: label, what: "image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
   return { id: describe(inputs), outs };
 }

@@ -112,6 +112,62 @@ struct StatResult {
   std::string parent_pool, parent_namespace, parent_image, parent_id, parent_snap;
 };
 
+// The stat calls on an open image, filling `out` (off the JS thread).
+int FillStat(rbd_image_t img, rados_t cluster, StatResult* out) {
+  int rc = rbd_stat(img, &out->info, sizeof(out->info));
+  if (rc < 0) return rc;
+  rc = ReadGrowing(&out->id, 64, [img](char* buf, size_t len) { return rbd_get_id(img, buf, len); });
+  if (rc < 0) return rc;
+  rc = ReadGrowing(&out->block_name_prefix, 64,
+                   [img](char* buf, size_t len) { return rbd_get_block_name_prefix(img, buf, len); });
+  if (rc < 0) return rc;
+  if ((rc = rbd_get_features(img, &out->features)) < 0) return rc;
+  if ((rc = rbd_get_flags(img, &out->flags)) < 0) return rc;
+  int64_t data_pool_id = rbd_get_data_pool_id(img);
+  if (data_pool_id < 0) return static_cast<int>(data_pool_id);
+  rc = ReadGrowing(&out->data_pool, 64, [cluster, data_pool_id](char* buf, size_t len) {
+    return rados_pool_reverse_lookup(cluster, data_pool_id, buf, len);
+  });
+  if (rc < 0) return rc;
+  rbd_linked_image_spec_t parent{};
+  rbd_snap_spec_t parent_snap{};
+  rc = rbd_get_parent(img, &parent, &parent_snap);
+  if (rc == -ENOENT) return 0;  // not a clone
+  if (rc < 0) return rc;
+  out->has_parent = true;
+  out->parent_pool = parent.pool_name ? parent.pool_name : "";
+  out->parent_namespace = parent.pool_namespace ? parent.pool_namespace : "";
+  out->parent_image = parent.image_name ? parent.image_name : "";
+  out->parent_id = parent.image_id ? parent.image_id : "";
+  out->parent_snap = parent_snap.name ? parent_snap.name : "";
+  rbd_linked_image_spec_cleanup(&parent);
+  rbd_snap_spec_cleanup(&parent_snap);
+  return 0;
+}
+
+Napi::Value StatValue(Napi::Env env, const StatResult& out) {
+  auto r = Napi::Object::New(env);
+  r.Set("size", NumberU64(env, out.info.size));
+  r.Set("objectSize", NumberU64(env, out.info.obj_size));
+  r.Set("order", Napi::Number::New(env, out.info.order));
+  r.Set("numObjs", NumberU64(env, out.info.num_objs));
+  r.Set("blockNamePrefix", out.block_name_prefix);
+  r.Set("id", out.id);
+  r.Set("features", Napi::BigInt::New(env, out.features));
+  r.Set("flags", NumberU64(env, out.flags));
+  r.Set("dataPool", out.data_pool);
+  if (out.has_parent) {
+    auto p = Napi::Object::New(env);
+    p.Set("pool", out.parent_pool);
+    p.Set("namespace", out.parent_namespace);
+    p.Set("image", out.parent_image);
+    p.Set("id", out.parent_id);
+    p.Set("snapshot", out.parent_snap);
+    r.Set("parent", p);
+  }
+  return r;
+}
+
 // stat(image) -> {size, objectSize, order, numObjs, blockNamePrefix, id, features (bigint), flags, dataPool, parent?}
 // dataPool: the pool holding the image's data objects (its own pool unless created with a data pool).
 Napi::Value ImageStat(const Napi::CallbackInfo& info) {
@@ -119,61 +175,27 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
   auto out = std::make_shared<StatResult>();
   return Queue(
       info.Env(), "stat image", {image},
-      [image, out]() -> int {
-        rbd_image_t img = image->raw();
-        int rc = rbd_stat(img, &out->info, sizeof(out->info));
+      [image, out]() -> int { return FillStat(image->raw(), rados_ioctx_get_cluster(image->ioctx()->raw()), out.get()); },
+      [out](Napi::Env env) { return StatValue(env, *out); });
+}
+
+// statImageByName(ioctx, name) -> the same as stat: open read-only, stat, close, in one worker.
+// What a read needs, with one threadpool round trip instead of three (each ~0.1 ms here).
+Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto name = StringArg(info, 1, "name");
+  auto out = std::make_shared<StatResult>();
+  return Queue(
+      info.Env(), "stat image", {ioctx},
+      [ioctx, name, out]() -> int {
+        rbd_image_t img = nullptr;
+        int rc = rbd_open_read_only(ioctx->raw(), name.c_str(), &img, nullptr);
         if (rc < 0) return rc;
-        rc = ReadGrowing(&out->id, 64, [img](char* buf, size_t len) { return rbd_get_id(img, buf, len); });
-        if (rc < 0) return rc;
-        rc = ReadGrowing(&out->block_name_prefix, 64,
-                         [img](char* buf, size_t len) { return rbd_get_block_name_prefix(img, buf, len); });
-        if (rc < 0) return rc;
-        if ((rc = rbd_get_features(img, &out->features)) < 0) return rc;
-        if ((rc = rbd_get_flags(img, &out->flags)) < 0) return rc;
-        int64_t data_pool_id = rbd_get_data_pool_id(img);
-        if (data_pool_id < 0) return static_cast<int>(data_pool_id);
-        rados_t cluster = rados_ioctx_get_cluster(image->ioctx()->raw());
-        rc = ReadGrowing(&out->data_pool, 64, [cluster, data_pool_id](char* buf, size_t len) {
-          return rados_pool_reverse_lookup(cluster, data_pool_id, buf, len);
-        });
-        if (rc < 0) return rc;
-        rbd_linked_image_spec_t parent{};
-        rbd_snap_spec_t parent_snap{};
-        rc = rbd_get_parent(img, &parent, &parent_snap);
-        if (rc == -ENOENT) return 0;  // not a clone
-        if (rc < 0) return rc;
-        out->has_parent = true;
-        out->parent_pool = parent.pool_name ? parent.pool_name : "";
-        out->parent_namespace = parent.pool_namespace ? parent.pool_namespace : "";
-        out->parent_image = parent.image_name ? parent.image_name : "";
-        out->parent_id = parent.image_id ? parent.image_id : "";
-        out->parent_snap = parent_snap.name ? parent_snap.name : "";
-        rbd_linked_image_spec_cleanup(&parent);
-        rbd_snap_spec_cleanup(&parent_snap);
-        return 0;
+        rc = FillStat(img, rados_ioctx_get_cluster(ioctx->raw()), out.get());
+        int closed = rbd_close(img);
+        return rc < 0 ? rc : closed;
       },
-      [out](Napi::Env env) {
-        auto r = Napi::Object::New(env);
-        r.Set("size", NumberU64(env, out->info.size));
-        r.Set("objectSize", NumberU64(env, out->info.obj_size));
-        r.Set("order", Napi::Number::New(env, out->info.order));
-        r.Set("numObjs", NumberU64(env, out->info.num_objs));
-        r.Set("blockNamePrefix", out->block_name_prefix);
-        r.Set("id", out->id);
-        r.Set("features", Napi::BigInt::New(env, out->features));
-        r.Set("flags", NumberU64(env, out->flags));
-        r.Set("dataPool", out->data_pool);
-        if (out->has_parent) {
-          auto p = Napi::Object::New(env);
-          p.Set("pool", out->parent_pool);
-          p.Set("namespace", out->parent_namespace);
-          p.Set("image", out->parent_image);
-          p.Set("id", out->parent_id);
-          p.Set("snapshot", out->parent_snap);
-          r.Set("parent", p);
-        }
-        return r;
-      });
+      [out](Napi::Env env) { return StatValue(env, *out); });
 }
 
 // librbd calls the progress callback unconditionally: a null one crashes in shrink/grow.
@@ -238,6 +260,7 @@ void InitImage(Napi::Env env, Napi::Object exports) {
   exports.Set("imageOpen", Napi::Function::New(env, ImageOpen, "imageOpen"));
   exports.Set("imageClose", Napi::Function::New(env, ImageClose, "imageClose"));
   exports.Set("imageStat", Napi::Function::New(env, ImageStat, "imageStat"));
+  exports.Set("imageStatByName", Napi::Function::New(env, ImageStatByName, "imageStatByName"));
   exports.Set("imageResize", Napi::Function::New(env, ImageResize, "imageResize"));
   exports.Set("imageFlatten", Napi::Function::New(env, ImageFlatten, "imageFlatten"));
   exports.Set("imageDiskUsage", Napi::Function::New(env, ImageDiskUsage, "imageDiskUsage"));
