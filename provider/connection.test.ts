@@ -3,6 +3,7 @@
 // never mistaken for the old one. The engine cannot delete a pool in the middle of one provider
 // host's reads, so the read handler is called as the host calls it.
 import * as native from "../native";
+import { addon } from "../native/binding";
 import { handlers } from ".";
 import { startCluster, uniqueName, type TestCluster } from "../test/helpers/cluster";
 
@@ -39,6 +40,26 @@ test("reads of every image in a pool open one ioctx between them", async () => {
     expect(opens.mock.calls.filter(([p]) => p === pool)).toHaveLength(1);
   } finally {
     opens.mockRestore();
+  }
+});
+
+test("a read of an image without mirroring is one image call into the addon: open, stat and close in one", async () => {
+  const pool = uniqueName("onecall");
+  await makePool(pool, ["v"]);
+  await read(pool, "v"); // the pool's shared ioctx, opened once
+  const calls = ["imageOpen", "imageStat", "imageClose", "imageStatByName"] as const;
+  const spies = calls.map((name) => jest.spyOn(addon(), name));
+  try {
+    const r = await read(pool, "v");
+    expect(r.props!.imageId).toBe(await imageId(pool, "v"));
+    expect(Object.fromEntries(calls.map((name, i) => [name, spies[i].mock.calls.length]))).toEqual({
+      imageOpen: 0,
+      imageStat: 0,
+      imageClose: 0,
+      imageStatByName: 1,
+    });
+  } finally {
+    for (const spy of spies) spy.mockRestore();
   }
 });
 

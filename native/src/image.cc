@@ -180,7 +180,7 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
 }
 
 // statImageByName(ioctx, name) -> the same as stat: open read-only, stat, close, in one worker.
-// What a read needs, with one threadpool round trip instead of three (each ~0.1 ms here).
+// What a read needs, with one threadpool round trip instead of three.
 Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
   auto ioctx = UnwrapIoCtx(info[0]);
   auto name = StringArg(info, 1, "name");
