@@ -23,7 +23,7 @@ pulumi.runtime.setMocks(
 
 // Loaded after the mocks are in place.
 import * as ceph from ".";
-import { dynamicProvider, providerModuleSource } from "./dynamic";
+import { dynamicProvider, plainStackFormatting, providerModuleSource } from "./dynamic";
 const requireFromString: (code: string, filename: string) => any = require("require-from-string");
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
@@ -58,6 +58,61 @@ test("an image registers no importId without an import and no mirrorState withou
   expect(pulumi.Output.isInstance(plain.mirrorState)).toBe(true);
   expect(await value(plain.mirrorState)).toBeUndefined();
   expect(await value(imported.urn)).toContain("imported");
+});
+
+// @pulumi/pulumi formats a stack for each of those promises at once; under source-map-support (its
+// run-time installs it) that is several times dearer, for a stack only a promise-leak report prints.
+describe("stack traces while a resource is constructed", () => {
+  const installed = Error.prepareStackTrace;
+  let formatted = 0;
+  const hook = (err: Error, frames: NodeJS.CallSite[]) => {
+    formatted++;
+    return `mapped ${err.message} (${frames.length} frames)`;
+  };
+  beforeEach(() => {
+    formatted = 0;
+    Error.prepareStackTrace = hook;
+  });
+  afterEach(() => {
+    Error.prepareStackTrace = installed;
+    delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+  });
+  const cluster = () => new ceph.CephCluster({ monHost: "v2:10.0.0.1:3300", key: "AQ-mock" });
+
+  test("are formatted by V8, not by the installed hook, which is back in place afterwards", async () => {
+    const c = cluster();
+    formatted = 0;
+    const images = Array.from({ length: 20 }, (_, i) => new ceph.RbdImage(`plainstack${i}`, { cluster: c, pool: "volumes", name: `s${i}`, size: "1GiB" }));
+    expect(formatted).toBe(0);
+    expect(Error.prepareStackTrace).toBe(hook);
+    expect(new Error("after").stack).toMatch(/^mapped after/);
+    await Promise.all(images.map((img) => value(img.urn)));
+  });
+
+  test("an Error made during construction and read later still goes through the hook", () => {
+    const restore = plainStackFormatting();
+    const made = new Error("prealloc");
+    const debugStack = new Error("debug").stack;
+    restore();
+    expect(debugStack).toMatch(/^Error: debug\n\s+at /);
+    expect(made.stack).toMatch(/^mapped prealloc \(\d+ frames\)$/);
+    expect(formatted).toBe(1);
+  });
+
+  test("a constructor that throws leaves the hook in place", () => {
+    // @pulumi/pulumi's own check, inside super(): a parent that is not a resource.
+    expect(() => new ceph.RbdImage("badparent", { cluster: cluster(), pool: "volumes", name: "b", size: "1GiB" }, { parent: {} as never })).toThrow(/not a valid Resource/);
+    expect(Error.prepareStackTrace).toBe(hook);
+  });
+
+  test("with PULUMI_DEBUG_PROMISE_LEAKS set, the hook formats them as before", async () => {
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+    const c = cluster();
+    formatted = 0;
+    const img = new ceph.RbdImage("leakdebug", { cluster: c, pool: "volumes", name: "l", size: "1GiB" });
+    expect(formatted).toBeGreaterThan(0);
+    await value(img.urn);
+  });
 });
 
 describe("the provider module source, run as the dynamic provider host runs it", () => {
