@@ -1,0 +1,130 @@
+// What each cluster call an RbdImage handler makes costs, alone: CPU of this process (librbd's and
+// librados' threads included) and of the OSD, and wall time, per image, for 200 1-GiB images with
+// 16 in flight on one connection, in the order create, read (refresh), update (resize) and delete make them. It is
+// the part of a stack phase no provider can avoid while it calls librbd, so it tells how much of
+// this project's time above the engine's floor is librbd's own.
+//
+//   node dist/bench/handler-steps.js            (a throwaway cluster of its own)
+//   STEPS_IMAGES=500 node dist/bench/handler-steps.js
+import * as fs from "fs";
+import * as path from "path";
+import { startCluster } from "../test/helpers/cluster";
+import * as ceph from "../native";
+
+const images = Number(process.env.STEPS_IMAGES ?? 200);
+const inFlight = 16;
+
+interface StepCost {
+  handler: "create" | "read" | "update" | "delete";
+  step: string;
+  hostCpuMs: number;
+  osdCpuMs: number;
+  wallMs: number;
+}
+
+/** CPU ms of one process, from /proc (utime + stime, in clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function inParallel<T>(items: T[], k: number, f: (x: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: k }, async () => {
+    while (next < items.length) await f(items[next++]);
+  }));
+}
+
+export async function benchHandlerSteps(conf: string, osdPid: number, n = images): Promise<StepCost[]> {
+  const cluster = await ceph.connect({ conf, retries: 0, label: "handler-steps" });
+  try {
+    await ceph.createPool(cluster, "steps", { pgNum: 8 });
+    const io = await cluster.openIoCtx("steps");
+    await ceph.poolInit(io);
+    const names = Array.from({ length: n }, (_, i) => `img-${i}`);
+    const staging = (x: string) => `${x}.staging`;
+    const out: StepCost[] = [];
+    const step = async (handler: StepCost["handler"], label: string, f: (x: string) => Promise<unknown>) => {
+      const host0 = process.cpuUsage();
+      const osd0 = cpuMs(osdPid);
+      const t0 = process.hrtime.bigint();
+      await inParallel(names, inFlight, f);
+      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      const host = process.cpuUsage(host0);
+      out.push({
+        handler,
+        step: label,
+        hostCpuMs: +((host.user + host.system) / 1000 / n).toFixed(2),
+        osdCpuMs: +((cpuMs(osdPid) - osd0) / n).toFixed(2),
+        wallMs: +(wall / n).toFixed(2),
+      });
+    };
+    // RbdImage create (provider/rbdImage.ts), a first create: nothing to finish or adopt.
+    await step("create", "omap read of rbd_trash (removals a killed destroy began)", () => ceph.trashRemovals(io));
+    await step("create", "stat of rbd_id.<staging> (a create cut short)", (x) => ceph.objectExists(io, `rbd_id.${staging(x)}`));
+    await step("create", "rbd_create4 under the staging name", (x) => ceph.createImage(io, staging(x), { size: 1 << 30 }));
+    await step("create", "open rw, metadata set (the owner marker), stat, close", (x) =>
+      ceph.withImage(io, staging(x), async (img) => {
+        await img.metadataSet("pulumi-owner", `urn:pulumi:bench::steps::pulumi-nodejs:dynamic/ceph:RbdImage::${x}`);
+        return img.stat();
+      }),
+    );
+    await step("create", "rbd_rename to the declared name", (x) => ceph.renameImage(io, staging(x), x));
+    // RbdImage read (refresh): one native stat, then the trash entry of its id.
+    await step("read", "open ro, stat, close (one native call)", (x) => ceph.statImage(io, x));
+    await step("read", "trash entry of its id (absent, as for a live image)", (x) => ceph.trashGet(io, x));
+    // RbdImage update (a resize): one read-write open for the check and the resize.
+    await step("update", "open rw, stat, resize to 2 GiB, stat, close", (x) =>
+      ceph.withImage(io, x, async (img) => {
+        await img.stat();
+        await img.resize(2 * 2 ** 30);
+        return img.stat();
+      }),
+    );
+    // RbdImage delete, without mirroring or clones.
+    await step("delete", "stat of rbd_id.<staging>", (x) => ceph.objectExists(io, `rbd_id.${staging(x)}`));
+    await step("delete", "open ro, watchers, disk usage, children, stat, close", (x) =>
+      ceph.withImage(io, x, async (img) => {
+        await img.listWatchers();
+        await img.diskUsage();
+        await img.listChildren();
+        return img.stat();
+      }, { readOnly: true }),
+    );
+    await step("delete", "rbd_remove", (x) => ceph.removeImage(io, x));
+    await io.close();
+    return out;
+  } finally {
+    await cluster.close();
+  }
+}
+
+export function stepsMarkdown(steps: StepCost[], n = images): string {
+  const lines = [
+    `| handler | step | host CPU ms | OSD CPU ms | wall ms |`,
+    `|---|---|---|---|---|`,
+    ...steps.map((s) => `| ${s.handler} | ${s.step} | ${s.hostCpuMs} | ${s.osdCpuMs} | ${s.wallMs} |`),
+  ];
+  for (const h of ["create", "read", "update", "delete"] as const) {
+    const of = steps.filter((s) => s.handler === h);
+    const sum = (k: "hostCpuMs" | "osdCpuMs" | "wallMs") => of.reduce((a, s) => a + s[k], 0).toFixed(2);
+    lines.push(`| **${h}, all steps** | | **${sum("hostCpuMs")}** | **${sum("osdCpuMs")}** | **${sum("wallMs")}** |`);
+  }
+  return `Per image, ${n} images of 1 GiB, ${inFlight} in flight on one connection:\n\n${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const tc = startCluster();
+  try {
+    const osdPid = Number(fs.readFileSync(path.join(tc.dir, "run", "osd.0.pid"), "utf8").trim());
+    const steps = await benchHandlerSteps(tc.conf, osdPid);
+    process.stdout.write(stepsMarkdown(steps));
+  } finally {
+    tc.stop();
+  }
+}
+
+if (require.main === module) main().catch((err) => {
+  console.error(err);
+  process.exit(2);
+});
