@@ -1,8 +1,9 @@
 // What each cluster call an RbdImage handler makes costs, alone: CPU of this process (librbd's and
 // librados' threads included) and of the OSD, and wall time, per image, for 200 1-GiB images with
-// 16 in flight on one connection, in the order create, read (refresh), update (resize) and delete make them. It is
-// the part of a stack phase no provider can avoid while it calls librbd, so it tells how much of
-// this project's time above the engine's floor is librbd's own.
+// 16 in flight on one connection, in the order create, read (refresh), update (resize) and delete
+// make them; then each handler whole. The calls are the part of a stack phase no provider can
+// avoid while it calls librbd, so they tell how much of this project's time above the engine's
+// floor is librbd's own.
 //
 //   node dist/bench/handler-steps.js            (a throwaway cluster of its own)
 //   STEPS_IMAGES=500 node dist/bench/handler-steps.js
@@ -11,6 +12,7 @@ import * as path from "path";
 import { startCluster } from "../test/helpers/cluster";
 import * as ceph from "../native";
 import { handlers } from "../provider";
+import { readProc } from "./stack";
 
 const images = Number(process.env.STEPS_IMAGES ?? 200);
 const inFlight = 16;
@@ -21,13 +23,15 @@ interface StepCost {
   hostCpuMs: number;
   osdCpuMs: number;
   wallMs: number;
+  /** The handler whole, not one of its calls. */
+  whole?: true;
 }
 
-/** CPU ms of one process, from /proc (utime + stime, in clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
+const cpuMs = (pid: number) => {
+  const p = readProc(pid);
+  if (!p) throw new Error(`handler-steps: process ${pid} (the OSD) is gone`);
+  return p.cpu * 1000;
+};
 
 async function inParallel<T>(items: T[], k: number, f: (x: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -45,7 +49,7 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
     const names = Array.from({ length: n }, (_, i) => `img-${i}`);
     const staging = (x: string) => `${x}.staging`;
     const out: StepCost[] = [];
-    const step = async (handler: StepCost["handler"], label: string, f: (x: string) => Promise<unknown>) => {
+    const step = async (handler: StepCost["handler"], label: string, f: (x: string) => Promise<unknown>, whole = false) => {
       const host0 = process.cpuUsage();
       const osd0 = cpuMs(osdPid);
       const t0 = process.hrtime.bigint();
@@ -58,6 +62,7 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
         hostCpuMs: +((host.user + host.system) / 1000 / n).toFixed(2),
         osdCpuMs: +((cpuMs(osdPid) - osd0) / n).toFixed(2),
         wallMs: +(wall / n).toFixed(2),
+        ...(whole ? { whole: true as const } : {}),
       });
     };
     // RbdImage create (provider/rbdImage.ts), a first create: nothing to finish or adopt.
@@ -103,13 +108,13 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
     await step("create", "the whole create handler", async (x) => {
       const inputs = { pool: "steps", name: whole(x), size: 1 << 30, connection, owner: owner(x), maxCloneDepth: 5, flattenOnCreate: false, allowShrink: false, forceDestroy: false };
       props.set(x, (await h.create(inputs)).outs);
-    });
-    await step("read", "the whole read handler", (x) => h.read!(`steps/${whole(x)}`, props.get(x)!));
+    }, true);
+    await step("read", "the whole read handler", (x) => h.read!(`steps/${whole(x)}`, props.get(x)!), true);
     await step("update", "the whole update handler (resize to 2 GiB)", async (x) => {
       const news = { ...props.get(x)!, size: 2 * 2 ** 30 };
       props.set(x, (await h.update!(`steps/${whole(x)}`, props.get(x)!, news)).outs!);
-    });
-    await step("delete", "the whole delete handler", (x) => h.delete!(`steps/${whole(x)}`, props.get(x)!));
+    }, true);
+    await step("delete", "the whole delete handler", (x) => h.delete!(`steps/${whole(x)}`, props.get(x)!), true);
     await io.close();
     return out;
   } finally {
@@ -118,14 +123,14 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
 }
 
 export function stepsMarkdown(steps: StepCost[], n = images): string {
-  const row = (s: StepCost) => `| ${s.handler} | ${s.step} | ${s.hostCpuMs} | ${s.osdCpuMs} | ${s.wallMs} |`;
+  const row = (s: StepCost) => `| ${s.whole ? `**${s.handler}**` : s.handler} | ${s.step} | ${s.hostCpuMs} | ${s.osdCpuMs} | ${s.wallMs} |`;
   const lines = [`| handler | step | host CPU ms | OSD CPU ms | wall ms |`, `|---|---|---|---|---|`];
   for (const h of ["create", "read", "update", "delete"] as const) {
-    const calls = steps.filter((s) => s.handler === h && !s.step.startsWith("the whole"));
+    const calls = steps.filter((s) => s.handler === h && !s.whole);
     const sum = (k: "hostCpuMs" | "osdCpuMs" | "wallMs") => calls.reduce((a, s) => a + s[k], 0).toFixed(2);
     lines.push(...calls.map(row));
     lines.push(`| **${h}** | **its calls added up** | **${sum("hostCpuMs")}** | **${sum("osdCpuMs")}** | **${sum("wallMs")}** |`);
-    lines.push(...steps.filter((s) => s.handler === h && s.step.startsWith("the whole")).map((s) => row(s).replace(/\| ([^|]+) \|/, "| **$1** |")));
+    lines.push(...steps.filter((s) => s.handler === h && s.whole).map(row));
   }
   return `Per image, ${n} images of 1 GiB, ${inFlight} in flight on one connection:\n\n${lines.join("\n")}\n`;
 }

@@ -33,7 +33,7 @@ interface ProcSample {
   peakRssMiB: number; // VmHWM
 }
 
-function readProc(pid: number): { ppid: number; cpu: number; childCpu: number; cmdline: string; hwmKiB: number } | undefined {
+export function readProc(pid: number): { ppid: number; cpu: number; childCpu: number; cmdline: string; hwmKiB: number } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
