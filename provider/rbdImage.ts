@@ -233,8 +233,8 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
         const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
-        await withPool(inputs.connection, src.pool, (parentIo) =>
-          n.cloneImage(parentIo, src.image, src.snapshot, io, staging, { features, order }),
+        await atStaging(io, staging, () =>
+          withPool(inputs.connection, src.pool, (parentIo) => n.cloneImage(parentIo, src.image, src.snapshot, io, staging, { features, order })),
         );
         await n.withImage(io, staging, async (img) => {
           if (inputs.owner) await img.metadataSet(OWNER_KEY, inputs.owner);
@@ -243,7 +243,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
           if (inputs.size > st.size) await img.resize(inputs.size);
         });
       } else {
-        await n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool });
+        await atStaging(io, staging, () => n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool }));
         // One open for the marker and the state (stat reads the same under either name); read-only
         // when there is no marker to write: a read-write open registers and drops a watch.
         outs = await n.withImage(
@@ -332,6 +332,23 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
  * process died (the provider host killed) still holds a watch on it until the OSDs time that
  * client out (osd_client_watch_timeout, 30 s by default): EBUSY until then, so wait for it, bounded.
  */
+/**
+ * Makes the image at the staging name. A removal of an earlier staging image cut short between
+ * librbd's steps (its id object goes first, its rbd_directory entry second) leaves the name in the
+ * directory with no id object: librbd refuses to create it (EEXIST), and the id-object check above
+ * cannot see it. Only librbd's remove by name clears that entry; then the image is made once more.
+ */
+async function atStaging(io: IoCtx, staging: string, make: () => Promise<unknown>): Promise<void> {
+  try {
+    await make();
+  } catch (e) {
+    // With the id object there it is a whole image (another create of this resource, running now): left alone.
+    if (!native().isCephError(e, "EEXIST") || (await native().objectExists(io, `rbd_id.${staging}`))) throw e;
+    await removeStaleStaging(io, staging);
+    await make();
+  }
+}
+
 async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
   const n = native();
   const deadline = Date.now() + STALE_WATCH_WAIT_MS;
