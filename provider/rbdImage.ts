@@ -328,11 +328,6 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * Removes what a crashed create of this resource left under its staging name. A create whose
- * process died (the provider host killed) still holds a watch on it until the OSDs time that
- * client out (osd_client_watch_timeout, 30 s by default): EBUSY until then, so wait for it, bounded.
- */
-/**
  * Makes the image at the staging name. A removal of an earlier staging image cut short between
  * librbd's steps (its id object goes first, its rbd_directory entry second) leaves the name in the
  * directory with no id object: librbd refuses to create it (EEXIST), and the id-object check above
@@ -349,16 +344,29 @@ async function atStaging(io: IoCtx, staging: string, make: () => Promise<unknown
   }
 }
 
+/** Removes what a crashed create of this resource left under its staging name. */
 async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
   const n = native();
+  try {
+    await outwaitingStaleWatch(() => n.removeImage(io, staging));
+  } catch (e) {
+    if (!n.isCephError(e, "ENOENT")) throw e;
+  }
+}
+
+/**
+ * Runs `op` again each second while it fails EBUSY, for up to STALE_WATCH_WAIT_MS. A process
+ * killed while it had the image open (a provider host in a create or a destroy) keeps its watch
+ * on it until the OSDs time that client out (osd_client_watch_timeout, 30 s by default), and
+ * librbd refuses to remove an image with watchers until then.
+ */
+async function outwaitingStaleWatch<T>(op: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + STALE_WATCH_WAIT_MS;
   for (;;) {
     try {
-      await n.removeImage(io, staging);
-      return;
+      return await op();
     } catch (e) {
-      if (n.isCephError(e, "ENOENT")) return;
-      if (!n.isCephError(e, "EBUSY") || Date.now() > deadline) throw e;
+      if (!native().isCephError(e, "EBUSY") || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -381,13 +389,14 @@ async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void>
     const inDirectory = listed.filter((e) => e.id === id).length > 1;
     try {
       // Still in the directory: the name belongs to this id, and librbd's own remove resumes.
-      if (inDirectory) await n.removeImage(io, name);
-      else await n.trashRemove(io, id, true);
+      // The process cut short may have held the image open: its watch outlives it for a while.
+      if (inDirectory) await outwaitingStaleWatch(() => n.removeImage(io, name));
+      else await outwaitingStaleWatch(() => n.trashRemove(io, id, true));
     } catch (e) {
       // Cut short while moving to the trash: only librbd's remove by name finishes that, and only
       // if no other image holds the name since.
       if (!n.isCephError(e, "EUCLEAN") || (await imageOwner(io, name)).exists) throw e;
-      await n.removeImage(io, name);
+      await outwaitingStaleWatch(() => n.removeImage(io, name));
     }
   }
 }
