@@ -102,15 +102,27 @@ const descriptions: Record<string, string> = {
 };
 
 function target(ctx: ErrorContext): string {
-  // String(): a wrong-typed name (even a Symbol) must still give a message, not a TypeError.
-  if (ctx.entity) return String(ctx.entity);
+  if (ctx.entity) return printable(ctx.entity);
   if (ctx.pool === undefined) return "";
-  let t = String(ctx.pool);
-  if (ctx.namespace) t += `/${String(ctx.namespace)}`;
-  if (ctx.image !== undefined) t += `/${String(ctx.image)}`;
-  if (ctx.snapshot !== undefined) t += `@${String(ctx.snapshot)}`;
-  if (ctx.object !== undefined) t += `/${String(ctx.object)}`;
+  let t = printable(ctx.pool);
+  if (ctx.namespace) t += `/${printable(ctx.namespace)}`;
+  if (ctx.image !== undefined) t += `/${printable(ctx.image)}`;
+  if (ctx.snapshot !== undefined) t += `@${printable(ctx.snapshot)}`;
+  if (ctx.object !== undefined) t += `/${printable(ctx.object)}`;
   return t;
+}
+
+/**
+ * A name as an error message can show it. A wrong-typed name must still give the message, not a
+ * TypeError: String() throws for an object whose toString and valueOf are not functions.
+ */
+function printable(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return `<${typeof value}>`;
+  }
 }
 
 // e.g. "ceph cluster v2:127.0.0.1:40123: remove image volumes/vol1 failed: ENOENT (No such file or directory)"
