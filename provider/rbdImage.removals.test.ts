@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { handlers } from ".";
 import { startCluster, uniqueName, type TestCluster } from "../test/helpers/cluster";
+import { waitFor } from "../test/helpers/wait";
 
 jest.setTimeout(180_000);
 
@@ -20,14 +21,6 @@ afterAll(() => tc?.stop());
 
 const rados = (pool: string, args: string[], input?: Buffer) =>
   execFileSync("rados", ["-c", tc.conf, "-p", pool, ...args], { encoding: "utf8", timeout: 60_000, input });
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test("a removal left in the trash with a killed process's watch on the image: the next create waits the watch out and finishes it", async () => {
   const pool = uniqueName("removals");
@@ -48,7 +41,7 @@ test("a removal left in the trash with a killed process's watch on the image: th
   // stdin held open: `rados watch` ends at its first EOF.
   const watcher = spawn("rados", ["-c", tc.conf, "-p", pool, "watch", header], { stdio: ["pipe", "ignore", "ignore"] });
   const watchers = () => (rados(pool, ["listwatchers", header]).match(/^watcher=/gm) ?? []).length;
-  await until("the watch", () => watchers() === 1);
+  await waitFor("the watch", 30_000, () => watchers() === 1, 200);
   watcher.kill("SIGKILL");
   await new Promise((r) => watcher.once("exit", r));
   expect(watchers()).toBe(1);

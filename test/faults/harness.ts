@@ -6,6 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot, startCluster, type TestCluster } from "../helpers/cluster";
 import { createStack, type CliResult, type TestStack } from "../helpers/pulumi";
+import { sleep, waitFor } from "../helpers/wait";
+
+export { sleep, waitFor };
 
 export const POOL = "faults";
 export const program = path.join(repoRoot, "test", "programs", "ceph-resources");
@@ -41,17 +44,6 @@ export function alive(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function waitFor(what: string, timeoutMs: number, test: () => boolean | Promise<boolean>, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await test()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await sleep(everyMs);
   }
 }
 

@@ -1,0 +1,11 @@
+// Bounded waiting for a condition a test cannot be told about (a daemon gone, a watch registered).
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function waitFor(what: string, timeoutMs: number, test: () => boolean | Promise<boolean>, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await test()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await sleep(everyMs);
+  }
+}
