@@ -14,6 +14,7 @@
         "src/watchers.cc",
         "src/metadata.cc",
         "src/objects.cc",
+        "src/cls.cc",
         "src/mirror.cc",
         "src/imageio.cc"
       ],

@@ -137,6 +137,9 @@ export interface NativeAddon {
   removeObject(io: IoCtxHandle, oid: string): Promise<void>;
   statObject(io: IoCtxHandle, oid: string): Promise<{ size: number; mtime: number }>;
   omapGetValues(io: IoCtxHandle, oid: string, startAfter: string, max: number): Promise<{ entries: Array<[string, Buffer]>; more: boolean }>;
+  omapSet(io: IoCtxHandle, oid: string, key: string, value: Buffer): Promise<void>;
+  omapRemoveKey(io: IoCtxHandle, oid: string, key: string): Promise<void>;
+  objectExec(io: IoCtxHandle, oid: string, cls: string, method: string, input: Buffer): Promise<void>;
 
   /** glibc's heap over all arenas, in bytes: in use (malloc'd, mmapped chunks included), free but kept, and the total it holds. */
   mallocStats(): { inUse: number; free: number; heap: number };

@@ -21,6 +21,7 @@ export type { Size, CreateImageOptions, CloneOptions, OpenImageOptions, ImageSta
 export * from "./snapshot";
 export * from "./trash";
 export * from "./objects";
+export * from "./cls";
 export * from "./mirror";
 export {
   CephError,

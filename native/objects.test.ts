@@ -86,3 +86,36 @@ test("a reply that is not the JSON asked for is an error naming cluster and oper
   expect(() => jsonReply({ outs: "", outbuf: Buffer.alloc(0), json: {} }, "array", "osd pool ls", ctx)).toThrow(ceph.BadReplyError);
   expect(jsonReply({ outs: "", outbuf: Buffer.alloc(0), json: ["a"] }, "array", "osd pool ls", ctx)).toEqual(["a"]);
 });
+
+test("omapSet and omapRemoveKey write one entry each, as rados reads them; a missing object or key is nothing to remove", async () => {
+  const { pool, io } = await fx.rbdPool("omapw");
+  const oid = "test.records";
+  // No object yet: removing a key is a no-op and creates nothing.
+  await ceph.omapRemoveKey(io, oid, "a");
+  expect(await ceph.objectExists(io, oid)).toBe(false);
+  await ceph.omapSet(io, oid, "a", "one");
+  await ceph.omapSet(io, oid, "b/c", Buffer.from([0, 1, 2]));
+  await ceph.omapSet(io, oid, "a", "uno");
+  const entries = await ceph.omapEntries(io, oid);
+  expect(entries.map(([k, v]) => [k, v.toString("hex")])).toEqual([
+    ["a", Buffer.from("uno").toString("hex")],
+    ["b/c", "000102"],
+  ]);
+  expect((await execRadosArgs(pool, "listomapkeys", oid)).split("\n").filter(Boolean)).toEqual(["a", "b/c"]);
+  await ceph.omapRemoveKey(io, oid, "a");
+  await ceph.omapRemoveKey(io, oid, "never-set");
+  expect((await ceph.omapEntries(io, oid)).map(([k]) => k)).toEqual(["b/c"]);
+  for (const bad of ["", "a\0b", 7]) {
+    await expect(ceph.omapSet(io, oid, bad as string, "v")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.omapRemoveKey(io, oid, bad as string)).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+    await expect(ceph.omapSet(io, bad as string, "k", "v")).rejects.toBeInstanceOf(ceph.InvalidArgumentError);
+  }
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+async function execRadosArgs(pool: string, ...args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    execFile("rados", ["-c", fx.tc.conf, "-p", pool, ...args], { encoding: "utf8" }, (e, stdout) => (e ? reject(e) : resolve(stdout))),
+  );
+}

@@ -1,5 +1,6 @@
 // What a pool really holds: its RADOS objects in every namespace, listed from the OSDs; and the
-// removal of one object by name (only for objects librbd itself left half-written).
+// removal of one object by name (only for objects librbd itself left half-written); and one omap
+// entry set or removed, in one write each (the provider's own records, never librbd's objects).
 import { addon } from "./binding";
 import type { IoCtx } from "./cluster";
 import { invalidArgument, isCephError } from "./errors";
@@ -36,6 +37,19 @@ export async function objectExists(io: IoCtx, oid: string): Promise<boolean> {
   }
 }
 
+/** One RADOS object's size and mtime (seconds, the OSD's clock), or undefined if it is absent. */
+export async function objectStat(io: IoCtx, oid: string): Promise<{ size: number; mtime: number } | undefined> {
+  const op = "stat object";
+  const ctx = io.ctx({ object: oid });
+  checkOid(oid, op, ctx);
+  try {
+    return await io.guard.run(op, ctx, () => addon().statObject(io.handle, oid));
+  } catch (e) {
+    if (isCephError(e, "ENOENT")) return undefined;
+    throw e;
+  }
+}
+
 /**
  * Every omap entry of one object in `io`'s namespace, in key order (none if the object is absent).
  * `as` names the operation in errors the way its caller's user knows it (default: the object read).
@@ -62,6 +76,33 @@ export async function omapEntries(
     out.push(...page.entries);
     if (!page.more || page.entries.length === 0) return out;
     after = page.entries[page.entries.length - 1][0];
+  }
+}
+
+function checkKey(key: unknown, op: string, ctx: ReturnType<IoCtx["ctx"]>): void {
+  if (typeof key !== "string" || key === "" || key.includes("\0")) throw invalidArgument(op, ctx, "omap key must be a non-empty string");
+}
+
+/** Sets one omap entry of an object in `io`'s namespace, creating the object if it is absent. */
+export async function omapSet(io: IoCtx, oid: string, key: string, value: string | Buffer): Promise<void> {
+  const op = "write omap";
+  const ctx = io.ctx({ object: oid });
+  checkOid(oid, op, ctx);
+  checkKey(key, op, ctx);
+  const bytes = typeof value === "string" ? Buffer.from(value) : value;
+  await io.guard.run(op, ctx, () => addon().omapSet(io.handle, oid, key, bytes));
+}
+
+/** Removes one omap entry of an object in `io`'s namespace; nothing to do when it (or the object) is absent. */
+export async function omapRemoveKey(io: IoCtx, oid: string, key: string): Promise<void> {
+  const op = "remove omap key";
+  const ctx = io.ctx({ object: oid });
+  checkOid(oid, op, ctx);
+  checkKey(key, op, ctx);
+  try {
+    await io.guard.run(op, ctx, () => addon().omapRemoveKey(io.handle, oid, key));
+  } catch (e) {
+    if (!isCephError(e, "ENOENT")) throw e;
   }
 }
 

@@ -92,6 +92,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitWatchers(env, exports);
   InitMetadata(env, exports);
   InitObjects(env, exports);
+  InitCls(env, exports);
   InitMirror(env, exports);
   InitImageIo(env, exports);
   // Diagnostic: a worker whose work throws, so tests can prove an exception's message reaches JS.

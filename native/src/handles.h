@@ -144,6 +144,7 @@ void InitClone(Napi::Env env, Napi::Object exports);
 void InitWatchers(Napi::Env env, Napi::Object exports);
 void InitMetadata(Napi::Env env, Napi::Object exports);
 void InitObjects(Napi::Env env, Napi::Object exports);
+void InitCls(Napi::Env env, Napi::Object exports);
 void InitMirror(Napi::Env env, Napi::Object exports);
 void InitImageIo(Napi::Env env, Napi::Object exports);
 

@@ -1,7 +1,8 @@
 // RADOS object listing across every namespace of a pool: what a pool really holds, read from the
 // OSDs (the mgr's df counts lag, and RBD listings see one namespace at a time); and the removal of
 // one object, for the id object a rename cut short leaves behind; an object's stat and omap, read
-// where librbd's API hides what a cut-short operation left (trash entries being removed).
+// where librbd's API hides what a cut-short operation left (trash entries being removed); and one
+// omap entry set or removed (the provider's own create intents).
 #include "handles.h"
 
 namespace ceph_native {
@@ -134,6 +135,51 @@ Napi::Value OmapGetValues(const Napi::CallbackInfo& info) {
       });
 }
 
+// Bytes from a Buffer argument, copied on the JS thread (the caller's Buffer may change meanwhile).
+std::string BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsBuffer()) throw Napi::TypeError::New(info.Env(), std::string(name) + ": Buffer expected");
+  auto buf = info[index].As<Napi::Buffer<char>>();
+  return std::string(buf.Data(), buf.Length());
+}
+
+// omapSet(ioctx, oid, key, value: Buffer): sets one omap entry in one write, creating the object if absent.
+Napi::Value OmapSet(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto oid = StringArg(info, 1, "oid");
+  auto key = StringArg(info, 2, "key");
+  auto value = BytesArg(info, 3, "value");
+  return Queue(info.Env(), "write omap", {ioctx}, [ioctx, oid, key, value] {
+    const char* keys[] = {key.data()};
+    const char* vals[] = {value.data()};
+    const size_t key_lens[] = {key.size()};
+    const size_t val_lens[] = {value.size()};
+    rados_write_op_t op = rados_create_write_op();
+    rados_write_op_omap_set2(op, keys, vals, key_lens, val_lens, 1);
+    int rc = rados_write_op_operate2(op, ioctx->raw(), oid.c_str(), nullptr, 0);
+    rados_release_write_op(op);
+    return rc;
+  });
+}
+
+// omapRemoveKey(ioctx, oid, key): removes one omap entry (none there: nothing to do; ENOENT only
+// if the object itself is absent).
+Napi::Value OmapRemoveKey(const Napi::CallbackInfo& info) {
+  auto ioctx = UnwrapIoCtx(info[0]);
+  auto oid = StringArg(info, 1, "oid");
+  auto key = StringArg(info, 2, "key");
+  return Queue(info.Env(), "remove omap key", {ioctx}, [ioctx, oid, key] {
+    const char* keys[] = {key.data()};
+    const size_t key_lens[] = {key.size()};
+    rados_write_op_t op = rados_create_write_op();
+    // Fails ENOENT on a missing object instead of creating an empty one.
+    rados_write_op_assert_exists(op);
+    rados_write_op_omap_rm_keys2(op, keys, key_lens, 1);
+    int rc = rados_write_op_operate2(op, ioctx->raw(), oid.c_str(), nullptr, 0);
+    rados_release_write_op(op);
+    return rc;
+  });
+}
+
 }  // namespace
 
 void InitObjects(Napi::Env env, Napi::Object exports) {
@@ -141,6 +187,8 @@ void InitObjects(Napi::Env env, Napi::Object exports) {
   exports.Set("removeObject", Napi::Function::New(env, RemoveObject, "removeObject"));
   exports.Set("statObject", Napi::Function::New(env, StatObject, "statObject"));
   exports.Set("omapGetValues", Napi::Function::New(env, OmapGetValues, "omapGetValues"));
+  exports.Set("omapSet", Napi::Function::New(env, OmapSet, "omapSet"));
+  exports.Set("omapRemoveKey", Napi::Function::New(env, OmapRemoveKey, "omapRemoveKey"));
 }
 
 }  // namespace ceph_native
