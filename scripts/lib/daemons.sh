@@ -17,21 +17,28 @@ running() {
   [ "$state" != Z ]
 }
 
+# The pid a pid file holds, or nothing: a Ceph daemon removes its own pid file as it exits, so
+# the file can go between the glob and the read.
+pid_in() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && echo "$pid"
+}
+
 # SIGTERM every daemon with a pid file in DIR/run, wait up to 5 s for them, SIGKILL the rest.
 kill_pidfiles() {
-  local dir=$1 pidfile
+  local dir=$1 pidfile pid
   for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    pid=$(pid_in "$pidfile") && kill "$pid" 2>/dev/null || true
   done
   for _ in $(seq 1 50); do
     local alive=0
     for pidfile in "$dir"/run/*.pid; do
-      [ -f "$pidfile" ] && running "$(cat "$pidfile")" && alive=1
+      pid=$(pid_in "$pidfile") && running "$pid" && alive=1
     done
     [ $alive = 0 ] && break
     sleep 0.1
   done
   for pidfile in "$dir"/run/*.pid; do
-    [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+    pid=$(pid_in "$pidfile") && kill -9 "$pid" 2>/dev/null || true
   done
 }
