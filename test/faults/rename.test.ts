@@ -1,5 +1,6 @@
 // Fault 1, the create half made deterministic: a `pulumi up` killed while librbd was renaming an
-// image from its staging name leaves it at one of three steps (see cut-rename.ts); `rbd ls` then
+// image from its staging name (a clone or a mirrored image, or a plain image made by a version
+// before create intents) leaves it at one of three steps (see cut-rename.ts); `rbd ls` then
 // lists a name no stack owns, and the declared name may open all the same. After the README's
 // recovery commands the pool holds exactly the stack's images under their own names, with no id
 // object left over; and a destroy of an image left mid-rename leaves nothing behind.
@@ -51,7 +52,7 @@ test("creates cut short at each step of the staging rename: the recovery command
   expect(await stateImages(stack)).toEqual([]);
   expect(await cluster.cephJson("osd", "pool", "ls")).not.toContain(POOL);
   record(__filename, {
-    fault: "an image create cut short at each step of the rename from its staging name (what a SIGKILLed up leaves)",
+    fault: "an image create cut short at each step of the rename from its staging name (what a SIGKILLed up of a clone or a mirrored image leaves)",
     how: RENAME_CUTS.map((c, i) => `${names[i]}: ${c}`).join("; ") + " (made with the rbd and rados CLIs on rbd_directory and rbd_id.<name>; the images then deleted from state)",
     errorText: "(none: `rbd ls` lists two staging names and ren2; ren1 and ren2 also open by their staging names)",
     leftInCeph: `rbd ls: ${cutListing.join(", ")}; id objects: ${cutIds.join(", ")}`,
