@@ -4,9 +4,9 @@
 // After the README's recovery commands the pool holds exactly the stack's images, each marked as
 // this stack's, and no intent is left.
 import type { TestStack } from "../helpers/pulumi";
-import { imageStack, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
+import { forgetImages, imageStack, imagesSpec, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
 import { CREATE_CUTS, cutCreate, intents, markers } from "./cut-create";
-import { INTERRUPTED } from "./recovery";
+import { INTERRUPTED, runInterrupted } from "./recovery";
 import { record } from "./report";
 
 jest.setTimeout(600_000);
@@ -26,24 +26,21 @@ afterAll(async () => {
 });
 
 test("creates cut short at each step of the direct create: the recovery commands leave each image once, marked, no intent left", async () => {
-  await stack.setSpec({
-    pools: [{ resource: POOL, name: POOL, application: "rbd", forceDestroy: true }],
-    images: names.map((name) => ({ resource: name, pool: POOL, name, size: "4MiB" })),
-  });
+  await stack.setSpec(imagesSpec(names.length, { prefix: "mk" }));
   await stack.up();
   const owners = await markers(cluster, POOL, names);
   for (const name of names) expect(owners[name]).toMatch(new RegExp(`/${name}$`));
   expect(await intents(cluster, POOL)).toEqual([]);
   for (const [i, cut] of CREATE_CUTS.entries()) await cutCreate(cluster, POOL, names[i], cut);
   // The creates never reached the checkpoint: state does not hold them.
-  for (const r of await stack.resources()) if (r.type.endsWith("ceph:RbdImage")) await stack.run(["state", "delete", r.urn, "--yes"]);
+  await forgetImages(stack);
   const cutListing = await poolImages(cluster);
   const cutIntents = await intents(cluster, POOL);
   const cutMarkers = await markers(cluster, POOL, cutListing);
   expect(cutListing).toEqual(names.slice(1));
   expect(cutIntents).toEqual(names);
   expect(cutMarkers).toEqual({ [names[1]]: "", [names[2]]: owners[names[2]] });
-  for (const step of INTERRUPTED) await stack.run(step.split(/\s+/).slice(1), { timeoutMs: 240_000 });
+  await runInterrupted(stack);
   expect(await poolImages(cluster)).toEqual(names);
   expect(await stateImages(stack)).toEqual(names);
   expect(await markers(cluster, POOL, names)).toEqual(owners);

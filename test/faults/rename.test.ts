@@ -5,9 +5,9 @@
 // recovery commands the pool holds exactly the stack's images under their own names, with no id
 // object left over; and a destroy of an image left mid-rename leaves nothing behind.
 import type { TestStack } from "../helpers/pulumi";
-import { imageStack, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
+import { forgetImages, imageStack, imagesSpec, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
 import { cutRename, idObjects, RENAME_CUTS } from "./cut-rename";
-import { INTERRUPTED } from "./recovery";
+import { INTERRUPTED, runInterrupted } from "./recovery";
 import { record } from "./report";
 
 jest.setTimeout(600_000);
@@ -29,20 +29,17 @@ afterAll(async () => {
 });
 
 test("creates cut short at each step of the staging rename: the recovery commands leave each image once, under its name, owned", async () => {
-  await stack.setSpec({
-    pools: [{ resource: POOL, name: POOL, application: "rbd", forceDestroy: true }],
-    images: names.map((name) => ({ resource: name, pool: POOL, name, size: "4MiB" })),
-  });
+  await stack.setSpec(imagesSpec(names.length, { prefix: "ren" }));
   await stack.up();
   const staging: string[] = [];
   for (const [i, cut] of RENAME_CUTS.entries()) staging.push(await cutRename(cluster, POOL, names[i], cut));
   // The creates never reached the checkpoint: state does not hold them.
-  for (const r of await stack.resources()) if (r.type.endsWith("ceph:RbdImage")) await stack.run(["state", "delete", r.urn, "--yes"]);
+  await forgetImages(stack);
   const cutListing = await poolImages(cluster);
   const cutIds = await idObjects(cluster, POOL);
   expect(cutListing).toEqual([staging[0], staging[1], names[2]].sort());
   expect(cutIds).toEqual([...staging, names[1], names[2]].sort());
-  for (const step of INTERRUPTED) await stack.run(step.split(/\s+/).slice(1), { timeoutMs: 240_000 });
+  await runInterrupted(stack);
   expect(await poolImages(cluster)).toEqual(names);
   expect(await stateImages(stack)).toEqual(names);
   // No staging id object left: a later create under the same staging name would find it taken.
