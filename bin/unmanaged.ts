@@ -126,9 +126,11 @@ export async function findUnmanaged(exported: any, cwd: string, stack: string | 
             const name = `${pool}/${img.name}`;
             if (scope.images.has(name) || ignored(name)) continue;
             const meta = await native.withImage(io, img.name, (i) => i.metadataList(), { readOnly: true }).catch(() => ({}));
-            const intent = intents.get(img.name);
             const marked = owned(meta);
-            rows.push({ kind: "image", name, cluster: label, ...(marked.ownedBy || !intent ? marked : { ownedBy: intent.owner, createCutShort: true }) });
+            const intent = intents.get(img.name);
+            // No marker but an intent: made by that stack's create, cut short before its marker.
+            const whose = !marked.ownedBy && intent ? { ownedBy: intent.owner, createCutShort: true as const } : marked;
+            rows.push({ kind: "image", name, cluster: label, ...whose });
           }
         } finally {
           await io.close();

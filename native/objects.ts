@@ -25,16 +25,7 @@ function checkOid(oid: unknown, op: string, ctx: ReturnType<IoCtx["ctx"]>): void
 
 /** Whether one RADOS object exists in `io`'s namespace (one round trip, no image opened). */
 export async function objectExists(io: IoCtx, oid: string): Promise<boolean> {
-  const op = "stat object";
-  const ctx = io.ctx({ object: oid });
-  checkOid(oid, op, ctx);
-  try {
-    await io.guard.run(op, ctx, () => addon().statObject(io.handle, oid));
-    return true;
-  } catch (e) {
-    if (isCephError(e, "ENOENT")) return false;
-    throw e;
-  }
+  return (await objectStat(io, oid)) !== undefined;
 }
 
 /** One RADOS object's size and mtime (seconds, the OSD's clock), or undefined if it is absent. */

@@ -63,6 +63,12 @@ uint64_t U64Arg(const Napi::CallbackInfo& info, size_t index, const char* name) 
 
 bool BoolArg(const Napi::CallbackInfo& info, size_t index) { return info[index].ToBoolean(); }
 
+std::string BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (!info[index].IsBuffer()) throw Napi::TypeError::New(info.Env(), std::string(name) + ": Buffer expected");
+  auto buf = info[index].As<Napi::Buffer<char>>();
+  return std::string(buf.Data(), buf.Length());
+}
+
 Napi::Value QueueClose(Napi::Env env, const std::string& op, std::shared_ptr<Resource> resource) {
   if (!resource->BeginClose()) {
     auto deferred = Napi::Promise::Deferred::New(env);

@@ -16,9 +16,7 @@ Napi::Value ObjectExec(const Napi::CallbackInfo& info) {
   auto oid = StringArg(info, 1, "oid");
   auto cls = StringArg(info, 2, "cls");
   auto method = StringArg(info, 3, "method");
-  if (!info[4].IsBuffer()) throw Napi::TypeError::New(info.Env(), "input: Buffer expected");
-  auto buf = info[4].As<Napi::Buffer<char>>();
-  auto input = std::string(buf.Data(), buf.Length());
+  auto input = BytesArg(info, 4, "input");
   return Queue(info.Env(), "object class call", {ioctx}, [ioctx, oid, cls, method, input]() -> int {
     int prval = 0;
     rados_write_op_t op = rados_create_write_op();

@@ -135,13 +135,6 @@ Napi::Value OmapGetValues(const Napi::CallbackInfo& info) {
       });
 }
 
-// Bytes from a Buffer argument, copied on the JS thread (the caller's Buffer may change meanwhile).
-std::string BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (!info[index].IsBuffer()) throw Napi::TypeError::New(info.Env(), std::string(name) + ": Buffer expected");
-  auto buf = info[index].As<Napi::Buffer<char>>();
-  return std::string(buf.Data(), buf.Length());
-}
-
 // omapSet(ioctx, oid, key, value: Buffer): sets one omap entry in one write, creating the object if absent.
 Napi::Value OmapSet(const Napi::CallbackInfo& info) {
   auto ioctx = UnwrapIoCtx(info[0]);

@@ -230,6 +230,8 @@ std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* 
 std::string OptionalStringArg(const Napi::CallbackInfo& info, size_t index);
 uint64_t U64Arg(const Napi::CallbackInfo& info, size_t index, const char* name);
 bool BoolArg(const Napi::CallbackInfo& info, size_t index);
+// The bytes of a Buffer argument, copied on the JS thread (the caller's Buffer may change meanwhile).
+std::string BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 uint64_t U64Value(Napi::Value value, const char* name);
 inline Napi::Value NumberU64(Napi::Env env, uint64_t value) {
   return Napi::Number::New(env, static_cast<double>(value));
