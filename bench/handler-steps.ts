@@ -12,6 +12,7 @@ import * as path from "path";
 import { startCluster } from "../test/helpers/cluster";
 import * as ceph from "../native";
 import { handlers } from "../provider";
+import { clearIntent, recordIntent } from "../provider/createIntent";
 import { readProc } from "./stack";
 
 const images = Number(process.env.STEPS_IMAGES ?? 200);
@@ -65,17 +66,17 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
         ...(whole ? { whole: true as const } : {}),
       });
     };
-    // RbdImage create (provider/rbdImage.ts), a first create: nothing to finish or adopt.
+    // RbdImage create (provider/rbdImage.ts), a first create of a plain image: nothing to finish or adopt.
+    const owner0 = (x: string) => `urn:pulumi:bench::steps::pulumi-nodejs:dynamic/ceph:RbdImage::${x}`;
+    const ids = new Map<string, string>();
     await step("create", "omap read of rbd_trash (removals a killed destroy began)", () => ceph.trashRemovals(io));
-    await step("create", "stat of rbd_id.<staging> (a create cut short)", (x) => ceph.objectExists(io, `rbd_id.${staging(x)}`));
-    await step("create", "rbd_create4 under the staging name", (x) => ceph.createImage(io, staging(x), { size: 1 << 30 }));
-    await step("create", "open rw, metadata set (the owner marker), stat, close", (x) =>
-      ceph.withImage(io, staging(x), async (img) => {
-        await img.metadataSet("pulumi-owner", `urn:pulumi:bench::steps::pulumi-nodejs:dynamic/ceph:RbdImage::${x}`);
-        return img.stat();
-      }),
-    );
-    await step("create", "rbd_rename to the declared name", (x) => ceph.renameImage(io, staging(x), x));
+    await step("create", "stat of rbd_id.<staging> (a clone's create cut short)", (x) => ceph.objectExists(io, `rbd_id.${staging(x)}`));
+    await step("create", "stat of rbd_id.<name> (an image already there)", (x) => ceph.objectStat(io, `rbd_id.${x}`));
+    await step("create", "omap set: the create intent", (x) => recordIntent(io, x, owner0(x)));
+    await step("create", "rbd_create4 at the declared name", (x) => ceph.createImage(io, x, { size: 1 << 30 }));
+    await step("create", "open ro, stat, close (one native call)", async (x) => ids.set(x, (await ceph.statImage(io, x)).id));
+    await step("create", "cls rbd.metadata_set on the header (the owner marker)", (x) => ceph.setHeaderMetadata(io, ids.get(x)!, "pulumi-owner", owner0(x)));
+    await step("create", "omap remove: the create intent", (x) => clearIntent(io, x));
     // RbdImage read (refresh): one native stat, then the trash entry of its id.
     await step("read", "open ro, stat, close (one native call)", (x) => ceph.statImage(io, x));
     await step("read", "trash entry of its id (absent, as for a live image)", (x) => ceph.trashGet(io, x));

@@ -261,7 +261,7 @@ export function formatFollows(follows: FollowsRow[]): string {
 const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** JUnit XML: each drifted setting a failed test case, so CI systems list it. */
-export function formatJUnit(report: DriftReport, stack: string, unmanaged: Array<{ kind: string; name: string; ownedBy?: string }> = []): string {
+export function formatJUnit(report: DriftReport, stack: string, unmanaged: Array<{ kind: string; name: string; ownedBy?: string; createCutShort?: true }> = []): string {
   const failed = report.rows.length + unmanaged.length;
   const cases = report.rows.map(
     (r) =>
@@ -270,7 +270,7 @@ export function formatJUnit(report: DriftReport, stack: string, unmanaged: Array
       `    </testcase>`,
   );
   for (const u of unmanaged) {
-    const owner = u.ownedBy ? `, owned by stack ${u.ownedBy}` : "";
+    const owner = !u.ownedBy ? "" : u.createCutShort ? `, made by ${u.ownedBy} (its create was cut short)` : `, owned by stack ${u.ownedBy}`;
     cases.push(
       `    <testcase classname="unmanaged" name="${xml(`${u.kind} ${u.name}`)}">\n` +
         `      <failure message="${xml(`in the cluster, declared by no resource${owner}`)}" type="unmanaged"/>\n    </testcase>`,

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import { spawnSync } from "child_process";
 import { clusterIdentity, connectionFromStackConfig, connectionSchema, clusterLabel, type Connection } from "../provider/connection";
 import { OWNER_KEY } from "../provider/ownership";
+import { readIntents } from "../provider/createIntent";
 
 export interface UnmanagedRow {
   /** "image" (pool/name) or "user" (client.name). */
@@ -16,6 +17,8 @@ export interface UnmanagedRow {
   cluster: string;
   /** The stack an ownership marker on the object names, when it is another stack's. */
   ownedBy?: string;
+  /** No marker yet, but a create intent by `ownedBy`: that stack's create was cut short after making the image. */
+  createCutShort?: true;
 }
 
 /** Ceph's own users, never the stack's business. */
@@ -118,11 +121,16 @@ export async function findUnmanaged(exported: any, cwd: string, stack: string | 
         if (!existing.has(pool)) continue; // a missing pool is drift, reported by the preview
         const io = await c.openIoCtx(pool);
         try {
+          const intents = await readIntents(io);
           for (const img of (await native.listImages(io)).sort((a, b) => a.name.localeCompare(b.name))) {
             const name = `${pool}/${img.name}`;
             if (scope.images.has(name) || ignored(name)) continue;
             const meta = await native.withImage(io, img.name, (i) => i.metadataList(), { readOnly: true }).catch(() => ({}));
-            rows.push({ kind: "image", name, cluster: label, ...owned(meta) });
+            const marked = owned(meta);
+            const intent = intents.get(img.name);
+            // No marker but an intent: made by that stack's create, cut short before its marker.
+            const whose = !marked.ownedBy && intent ? { ownedBy: intent.owner, createCutShort: true as const } : marked;
+            rows.push({ kind: "image", name, cluster: label, ...whose });
           }
         } finally {
           await io.close();
@@ -147,5 +155,7 @@ function owned(meta: Record<string, string>): { ownedBy?: string } {
 }
 
 export function formatUnmanaged(rows: UnmanagedRow[]): string {
-  return rows.map((r) => `${r.kind.padEnd(5)}  ${r.name}  (cluster ${r.cluster})${r.ownedBy ? `  owned by stack ${r.ownedBy}` : ""}`).join("\n");
+  const whose = (r: UnmanagedRow) =>
+    !r.ownedBy ? "" : r.createCutShort ? `  made by ${r.ownedBy}, whose create was cut short: \`pulumi up\` of that stack adopts it` : `  owned by stack ${r.ownedBy}`;
+  return rows.map((r) => `${r.kind.padEnd(5)}  ${r.name}  (cluster ${r.cluster})${whose(r)}`).join("\n");
 }

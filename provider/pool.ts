@@ -6,6 +6,7 @@ import { clusterLabel, connectionSchema, getCluster } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { diffProperties } from "./diff";
+import { CREATE_INTENTS_OBJECT } from "./createIntent";
 import { parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
 
@@ -274,8 +275,20 @@ export const poolProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-/** Objects librbd keeps in every RBD pool (and namespace) even when it holds no image. */
-const RBD_BOOKKEEPING = new Set(["rbd_info", "rbd_directory", "rbd_namespace", "rbd_trash", "rbd_children", "rbd_mirroring", "rbd_group_directory"]);
+/**
+ * Objects librbd keeps in every RBD pool (and namespace) even when it holds no image, and the
+ * provider's own record of creates under way (createIntent.ts): an image is counted by its own objects.
+ */
+const RBD_BOOKKEEPING = new Set([
+  "rbd_info",
+  "rbd_directory",
+  "rbd_namespace",
+  "rbd_trash",
+  "rbd_children",
+  "rbd_mirroring",
+  "rbd_group_directory",
+  CREATE_INTENTS_OBJECT,
+]);
 const LISTING_LIMIT = 1000;
 
 /**

@@ -7,6 +7,7 @@ import type { Image, ImageStat, IoCtx } from "../native";
 import { clusterLabel, connectionSchema, getCluster, withPool, withSharedPool, type Connection } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
+import { clearIntent, madeByIntent, readIntents, recordIntent } from "./createIntent";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
 import { cephName, parseInputs } from "./validate";
@@ -215,17 +216,20 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       }
       // First: an image at this name whose removal was begun (a killed destroy) goes, as was asked.
       await finishInterruptedRemovals(io, inputs.name);
-      // Built under a staging name and renamed once it carries its marker, so an image at the
-      // declared name without this resource's marker is never one a crashed create left behind.
+      // What an earlier create of this resource left under its staging name (a clone, a mirrored
+      // image, or a plain one made by an earlier version), cut short before or inside its rename:
+      // one stat of the id object tells; nothing to do on a first create.
       const staging = stagingOf(inputs);
-      // What an earlier create of this resource left under the staging name, cut short before or
-      // inside its rename (one stat of the id object tells; nothing to do on a first create).
       if (await n.objectExists(io, `rbd_id.${staging}`)) {
         await finishInterruptedRename(io, staging, inputs.name);
         await removeStaleStaging(io, staging);
       }
+      // A plain image is made at its declared name, its create intent recorded first (createIntent.ts).
+      if (!inputs.cloneFrom && !inputs.mirroring) return createDirect(inputs, io, { order, features });
+      // A clone or a mirrored image is built under the staging name and renamed once it carries
+      // its marker, set through librbd (a clone may flatten for minutes first; a mirrored image's
+      // marker must go the way rbd-mirror carries it to the peer, not straight to the header).
       const adoptOrRefuse = async () => adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
-      let outs: RbdImageOutputs | undefined;
       if (inputs.cloneFrom) {
         // A clone may copy data (flatten): find out first whether the name is taken.
         const found = await imageOwner(io, inputs.name);
@@ -244,17 +248,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         });
       } else {
         await atStaging(io, staging, () => n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool }));
-        // One open for the marker and the state (stat reads the same under either name); read-only
-        // when there is no marker to write: a read-write open registers and drops a watch.
-        outs = await n.withImage(
-          io,
-          staging,
-          async (img) => {
-            if (inputs.owner) await img.metadataSet(OWNER_KEY, inputs.owner);
-            return inputs.mirroring ? undefined : readState(inputs, img);
-          },
-          { readOnly: !inputs.owner },
-        );
+        if (inputs.owner) await n.withImage(io, staging, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
       }
       try {
         await n.renameImage(io, staging, inputs.name);
@@ -268,8 +262,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // Mirrored only under its declared name (a staging name must never reach the peer).
       if (inputs.mirroring) await n.withImage(io, inputs.name, (img) => mirroring.applyImageMirroring(img, inputs.mirroring!, label));
       // Read-only: a read-write open would register (and then drop) a watch, two cluster writes for a stat.
-      if (!outs) outs = await readImage(io, inputs);
-      return { id: describe(inputs), outs };
+      return { id: describe(inputs), outs: await readImage(io, inputs) };
     });
   },
 
@@ -326,6 +319,53 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
     await deleteImage(inputs);
   },
 };
+
+/**
+ * A plain image, made at its declared name: the intent first (who is about to create it), then
+ * librbd's create, a read-only stat, the owner marker written to the header in one object-class
+ * call (nobody else can have the new image open), and the intent dropped. Two image opens fewer
+ * than building it under a staging name and renaming it. An image already at the name is adopted
+ * when it is this resource's (its marker, or no marker and this resource's intent: a create cut
+ * short), and refused otherwise without being touched.
+ */
+async function createDirect(inputs: RbdImageInputs, io: IoCtx, opts: { order?: number; features?: bigint }) {
+  const n = native();
+  const owner = inputs.owner;
+  const existing = await n.objectStat(io, `rbd_id.${inputs.name}`);
+  if (existing) return adoptExisting(inputs, io, existing.mtime);
+  if (owner) await recordIntent(io, inputs.name, owner);
+  try {
+    await n.createImage(io, inputs.name, { size: inputs.size, order: opts.order, features: opts.features, dataPool: inputs.dataPool });
+  } catch (e) {
+    // Taken since the stat above, by someone else (this resource's own leftovers were seen by it).
+    if (!n.isCephError(e, "EEXIST")) throw e;
+    if (owner) await clearIntent(io, inputs.name);
+    return adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
+  }
+  const st = await n.statImage(io, inputs.name);
+  if (owner) {
+    await n.setHeaderMetadata(io, st.id, OWNER_KEY, owner);
+    await clearIntent(io, inputs.name);
+  }
+  return { id: describe(inputs), outs: stateOf(inputs, st) };
+}
+
+/** An image is at the declared name before this create made one: adopt it if it is this resource's, else refuse. */
+async function adoptExisting(inputs: RbdImageInputs, io: IoCtx, idObjectMtime: number) {
+  const found = await imageOwner(io, inputs.name);
+  if (found.exists && inputs.owner && (found.owner === inputs.owner || found.owner === undefined)) {
+    const intent = (await readIntents(io)).get(inputs.name);
+    if (found.owner === undefined && madeByIntent(intent, inputs.owner, idObjectMtime)) {
+      // Made by this resource's create, cut short before its marker: the marker now, through
+      // librbd (the image may be open somewhere by now), then adopted as any own image is.
+      await native().withImage(io, inputs.name, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
+      found.owner = inputs.owner;
+    }
+    // Cut short after its marker, before its intent went: the intent goes now.
+    if (intent?.owner === inputs.owner && found.owner === inputs.owner) await clearIntent(io, inputs.name);
+  }
+  return adoptOwnImage(inputs, io, found.owner);
+}
 
 /**
  * Makes the image at the staging name. A removal of an earlier staging image cut short between

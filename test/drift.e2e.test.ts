@@ -4,11 +4,12 @@
 // rows, `pulumi up --refresh` repairs them, and `ceph-drift` then exits 0 with no rows. Also: no rows
 // after create, an in-place update and a replace; an admin key rotation is no drift and every later
 // operation works; --unmanaged finds strays.
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CINDER_CONF } from "../provider/ini/testFixtures";
+import { CREATE_INTENTS_OBJECT } from "../provider/createIntent";
 import { repoRoot, startCluster, type TestCluster } from "./helpers/cluster";
 import { expectNoDrift as expectNoDriftOn, runDrift } from "./helpers/drift";
 import { startLibvirtd, type TestLibvirtd } from "./helpers/libvirtd";
@@ -151,6 +152,11 @@ test("batch 2: objects deleted out of band are one row each; --unmanaged lists s
   await cluster.rbd("create", "volumes/theirs", "--size", "1M");
   // The marker exactly as another stack's create writes it (provider/ownership.ts).
   await cluster.rbd("image-meta", "set", "volumes/theirs", "pulumi-owner", "infra/prod/theirs");
+  // What a create of another stack cut short between librbd's create and the marker leaves: no
+  // marker, and its intent entry (provider/createIntent.ts).
+  await cluster.rbd("create", "volumes/halfmade", "--size", "1M");
+  const intent = JSON.stringify({ owner: "infra/prod/halfmade", at: Date.now() });
+  execFileSync("rados", ["-c", cluster.conf, "-p", "volumes", "setomapval", CREATE_INTENTS_OBJECT, "halfmade", intent]);
   await cluster.ceph("auth", "get-or-create", "client.stray");
   const ignore = path.join(scratch, "ignore");
   fs.writeFileSync(ignore, "# expected ones\nvolumes/ignored-*\n");
@@ -166,16 +172,18 @@ test("batch 2: objects deleted out of band are one row each; --unmanaged lists s
     { resource: "openstack-cinderBackup-keyring", type: "ceph:KeyringFile", followsFrom: ["openstack-cinderBackup"], action: "update" },
   ]);
   expect(r.json!.unmanaged).toEqual([
+    { kind: "image", name: "volumes/halfmade", cluster: cluster.monHost, ownedBy: "infra/prod/halfmade", createCutShort: true },
     { kind: "image", name: "volumes/stray", cluster: cluster.monHost },
     { kind: "image", name: "volumes/theirs", cluster: cluster.monHost, ownedBy: "infra/prod/theirs" },
     { kind: "user", name: "client.stray", cluster: cluster.monHost },
   ]);
 
   await stack.run(["up", "--yes", "--skip-preview", "--refresh"]);
-  for (const image of ["stray", "ignored-1", "theirs"]) await cluster.rbd("rm", `volumes/${image}`);
+  for (const image of ["stray", "ignored-1", "theirs", "halfmade"]) await cluster.rbd("rm", `volumes/${image}`);
+  execFileSync("rados", ["-c", cluster.conf, "-p", "volumes", "rmomapkey", CREATE_INTENTS_OBJECT, "halfmade"]);
   await cluster.ceph("auth", "del", "client.stray");
   await expectNoDrift(["--unmanaged", "--ignore-file", ignore]);
-  console.log(`batch 2 (3 gone + 3 unmanaged, repair, recheck): ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(`batch 2 (3 gone + 4 unmanaged, repair, recheck): ${((Date.now() - started) / 1000).toFixed(1)}s`);
 });
 
 test("batch 3: the libvirt secret redefined out of band under another usage name is one usageName row; up --refresh replaces it", async () => {

@@ -1,7 +1,7 @@
 // Leaves an image exactly as a killed `rbd_rename` of its staging image does at each of its steps,
 // with the rbd and rados CLIs: librbd writes the id object rbd_id.<new name>, renames the
 // rbd_directory entry, then removes rbd_id.<old name>. A deterministic cut, where a SIGKILLed
-// create lands there at random (the provider builds each image under a staging name, then renames).
+// create lands there at random (the provider builds clones and mirrored images under a staging name, then renames).
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";

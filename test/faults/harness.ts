@@ -188,6 +188,11 @@ export async function poolImages(c: TestCluster, pool = POOL): Promise<string[]>
   return names.sort();
 }
 
+/** Drops the stack's images from its state: what creates that never reached the checkpoint leave. */
+export async function forgetImages(stack: TestStack): Promise<void> {
+  for (const r of await stack.resources()) if (r.type.endsWith("ceph:RbdImage")) await stack.run(["state", "delete", r.urn, "--yes"]);
+}
+
 /** Image names the stack's state holds (resources, not pending operations), sorted. */
 export async function stateImages(stack: TestStack): Promise<string[]> {
   return (await stack.resources())

@@ -3,6 +3,7 @@
 // what is tested.
 import * as fs from "fs";
 import * as path from "path";
+import type { TestStack } from "../helpers/pulumi";
 
 export interface RecoveryStep {
   /** The command as the README shows it. */
@@ -17,6 +18,11 @@ const pulumiStep = (text: string): RecoveryStep => ({ text, args: text.split(/\s
 
 /** After a kill: the stack's lock, pending creates, then converge (creates adopt their own objects). */
 export const INTERRUPTED = ["pulumi cancel --yes", "pulumi refresh --yes --clear-pending-creates", "pulumi up --yes"];
+
+/** Runs INTERRUPTED on the stack, in order. */
+export async function runInterrupted(stack: TestStack): Promise<void> {
+  for (const step of INTERRUPTED) await stack.run(step.split(/\s+/).slice(1), { timeoutMs: 240_000 });
+}
 
 /**
  * `failed to load checkpoint: EOF`: the kill landed while gocloud's fileblob rewrote the

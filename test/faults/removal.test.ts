@@ -4,9 +4,9 @@
 // holds exactly the stack's images, once each, and a destroy leaves none.
 import type { TestStack } from "../helpers/pulumi";
 import { driftReport } from "../../bin/driftReport";
-import { imageStack, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
+import { imageStack, imagesSpec, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
 import { cutRemoval, REMOVAL_CUTS, trashKeys } from "./cut-removal";
-import { INTERRUPTED } from "./recovery";
+import { INTERRUPTED, runInterrupted } from "./recovery";
 import { record } from "./report";
 
 jest.setTimeout(600_000);
@@ -28,16 +28,13 @@ afterAll(async () => {
 });
 
 test("images whose removal was cut short at each of librbd's steps: the recovery commands leave each name once, owned; destroy leaves 0", async () => {
-  await stack.setSpec({
-    pools: [{ resource: POOL, name: POOL, application: "rbd", forceDestroy: true }],
-    images: names.map((name) => ({ resource: name, pool: POOL, name, size: "4MiB" })),
-  });
+  await stack.setSpec(imagesSpec(names.length, { prefix: "cut" }));
   await stack.up();
   for (const [i, cut] of REMOVAL_CUTS.entries()) await cutRemoval(cluster, POOL, names[i], cut);
   const cutListing = await poolImages(cluster);
   // What the kill leaves: names listed twice (directory and trash) and names held only by the trash.
   expect(cutListing).toEqual(["cut0", "cut0", "cut1", "cut1", "cut2", "cut3"]);
-  for (const step of INTERRUPTED) await stack.run(step.split(/\s+/).slice(1), { timeoutMs: 240_000 });
+  await runInterrupted(stack);
   expect(await poolImages(cluster)).toEqual(names);
   expect(await stateImages(stack)).toEqual(names);
   // Every trashed leftover is gone, not just hidden from the listing.

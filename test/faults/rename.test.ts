@@ -1,12 +1,13 @@
 // Fault 1, the create half made deterministic: a `pulumi up` killed while librbd was renaming an
-// image from its staging name leaves it at one of three steps (see cut-rename.ts); `rbd ls` then
+// image from its staging name (a clone or a mirrored image, or a plain image made by a version
+// before create intents) leaves it at one of three steps (see cut-rename.ts); `rbd ls` then
 // lists a name no stack owns, and the declared name may open all the same. After the README's
 // recovery commands the pool holds exactly the stack's images under their own names, with no id
 // object left over; and a destroy of an image left mid-rename leaves nothing behind.
 import type { TestStack } from "../helpers/pulumi";
-import { imageStack, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
+import { forgetImages, imageStack, imagesSpec, POOL, poolImages, startFaultCluster, stateImages, type FaultCluster } from "./harness";
 import { cutRename, idObjects, RENAME_CUTS } from "./cut-rename";
-import { INTERRUPTED } from "./recovery";
+import { INTERRUPTED, runInterrupted } from "./recovery";
 import { record } from "./report";
 
 jest.setTimeout(600_000);
@@ -28,20 +29,17 @@ afterAll(async () => {
 });
 
 test("creates cut short at each step of the staging rename: the recovery commands leave each image once, under its name, owned", async () => {
-  await stack.setSpec({
-    pools: [{ resource: POOL, name: POOL, application: "rbd", forceDestroy: true }],
-    images: names.map((name) => ({ resource: name, pool: POOL, name, size: "4MiB" })),
-  });
+  await stack.setSpec(imagesSpec(names.length, { prefix: "ren" }));
   await stack.up();
   const staging: string[] = [];
   for (const [i, cut] of RENAME_CUTS.entries()) staging.push(await cutRename(cluster, POOL, names[i], cut));
   // The creates never reached the checkpoint: state does not hold them.
-  for (const r of await stack.resources()) if (r.type.endsWith("ceph:RbdImage")) await stack.run(["state", "delete", r.urn, "--yes"]);
+  await forgetImages(stack);
   const cutListing = await poolImages(cluster);
   const cutIds = await idObjects(cluster, POOL);
   expect(cutListing).toEqual([staging[0], staging[1], names[2]].sort());
   expect(cutIds).toEqual([...staging, names[1], names[2]].sort());
-  for (const step of INTERRUPTED) await stack.run(step.split(/\s+/).slice(1), { timeoutMs: 240_000 });
+  await runInterrupted(stack);
   expect(await poolImages(cluster)).toEqual(names);
   expect(await stateImages(stack)).toEqual(names);
   // No staging id object left: a later create under the same staging name would find it taken.
@@ -51,7 +49,7 @@ test("creates cut short at each step of the staging rename: the recovery command
   expect(await stateImages(stack)).toEqual([]);
   expect(await cluster.cephJson("osd", "pool", "ls")).not.toContain(POOL);
   record(__filename, {
-    fault: "an image create cut short at each step of the rename from its staging name (what a SIGKILLed up leaves)",
+    fault: "an image create cut short at each step of the rename from its staging name (what a SIGKILLed up of a clone or a mirrored image leaves)",
     how: RENAME_CUTS.map((c, i) => `${names[i]}: ${c}`).join("; ") + " (made with the rbd and rados CLIs on rbd_directory and rbd_id.<name>; the images then deleted from state)",
     errorText: "(none: `rbd ls` lists two staging names and ren2; ren1 and ren2 also open by their staging names)",
     leftInCeph: `rbd ls: ${cutListing.join(", ")}; id objects: ${cutIds.join(", ")}`,

@@ -12,7 +12,7 @@ export interface DriftResult {
     drift: boolean;
     rows: Array<{ resource: string; type: string; property: string; declared: string; actual: string; action: string }>;
     follows: Array<{ resource: string; type: string; followsFrom: string[]; action: string }>;
-    unmanaged?: Array<{ kind: string; name: string; cluster: string; ownedBy?: string }>;
+    unmanaged?: Array<{ kind: string; name: string; cluster: string; ownedBy?: string; createCutShort?: true }>;
   };
 }
 
