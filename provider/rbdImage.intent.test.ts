@@ -1,7 +1,8 @@
 // The direct create of a plain image (provider/createIntent.ts) at each point a crash can cut it,
 // made with the rbd and rados CLIs, then the create run again as the engine would: an image this
-// resource's cut-short create made is adopted and marked, and its intent goes; an unmarked image
-// its intent cannot vouch for (another owner's, or made long after the intent) is refused untouched.
+// resource's cut-short create made is made again when it holds nothing (or adopted and marked when
+// written to since), and its intent goes; an unmarked image its intent cannot vouch for (another
+// owner's, or made long after the intent) is refused untouched.
 import { execFileSync } from "child_process";
 import { handlers } from ".";
 import { CREATE_INTENTS_OBJECT, INTENT_WINDOW_MS } from "./createIntent";
@@ -58,14 +59,26 @@ test("cut after the intent, before librbd's create: the repeated create makes th
   expect(intentKeys()).not.toContain("cut1");
 });
 
-test("cut after librbd's create, before the marker: the image is adopted, marked, and its intent goes", async () => {
+test("cut after librbd's create, before the marker: the empty image is made again, marked, and its intent goes", async () => {
   setIntent("cut2", OWNER, Date.now());
   await tc.rbd("create", "--size", "8M", `${pool}/cut2`);
   const id = JSON.parse(await tc.rbd("info", `${pool}/cut2`, "--format", "json")).id;
-  const adopted = await handlers.RbdImage.create(inputs("cut2"));
-  expect(adopted.outs.imageId).toBe(id);
+  const made = await handlers.RbdImage.create(inputs("cut2"));
+  expect(made.outs.imageId).not.toBe(id);
+  expect(JSON.parse(await tc.rbd("info", `${pool}/cut2`, "--format", "json")).id).toBe(made.outs.imageId);
   expect(await marker("cut2")).toBe(OWNER);
   expect(intentKeys()).not.toContain("cut2");
+});
+
+test("cut after librbd's create, then written to before the retry: the image is kept, marked, and its intent goes", async () => {
+  setIntent("cut2w", OWNER, Date.now());
+  await tc.rbd("create", "--size", "8M", `${pool}/cut2w`);
+  await tc.rbd("bench", "--io-type", "write", "--io-size", "4096", "--io-total", "4096", `${pool}/cut2w`);
+  const id = JSON.parse(await tc.rbd("info", `${pool}/cut2w`, "--format", "json")).id;
+  const adopted = await handlers.RbdImage.create(inputs("cut2w"));
+  expect(adopted.outs.imageId).toBe(id);
+  expect(await marker("cut2w")).toBe(OWNER);
+  expect(intentKeys()).not.toContain("cut2w");
 });
 
 test("cut after the marker, before the intent went: adopted, the intent goes", async () => {
@@ -92,6 +105,17 @@ test("an unmarked image the intent cannot vouch for is refused and left as it wa
   await tc.rbd("create", "--size", "8M", `${pool}/plain`);
   await expect(handlers.RbdImage.create(inputs("plain"))).rejects.toThrow(/not created by this stack/);
   expect(await marker("plain")).toBe("");
+});
+
+test("a half-made image (id object, no header) the intent cannot vouch for is refused and left as it was", async () => {
+  await tc.rbd("create", "--size", "8M", `${pool}/half`);
+  const id = JSON.parse(await tc.rbd("info", `${pool}/half`, "--format", "json")).id;
+  rados("rm", `rbd_object_map.${id}`);
+  rados("rm", `rbd_header.${id}`);
+  setIntent("half", "p/dev/someone-else", Date.now());
+  await expect(handlers.RbdImage.create(inputs("half"))).rejects.toThrow(/image .*\/half already exists and it was not created by this stack; nothing was changed/);
+  expect(rados("stat", "rbd_id.half")).toMatch(/rbd_id\.half/);
+  expect(JSON.parse(await tc.rbd("ls", "-p", pool, "--format", "json"))).toContain("half");
 });
 
 test("the intents object does not count as data: a pool that held images made this way deletes without forceDestroy", async () => {

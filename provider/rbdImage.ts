@@ -326,19 +326,27 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
  * call (nobody else can have the new image open), and the intent dropped. Two image opens fewer
  * than building it under a staging name and renaming it. An image already at the name is adopted
  * when it is this resource's (its marker, or no marker and this resource's intent: a create cut
- * short), and refused otherwise without being touched.
+ * short), and refused otherwise without being touched. What this resource's cut-short create left
+ * that holds nothing is removed and the image made once more (`again` is that second attempt).
  */
-async function createDirect(inputs: RbdImageInputs, io: IoCtx, opts: { order?: number; features?: bigint }) {
+async function createDirect(inputs: RbdImageInputs, io: IoCtx, opts: { order?: number; features?: bigint }, again = false): Promise<Created> {
   const n = native();
   const owner = inputs.owner;
   const existing = await n.objectStat(io, `rbd_id.${inputs.name}`);
-  if (existing) return adoptExisting(inputs, io, existing.mtime);
+  if (existing) {
+    const adopted = await adoptExisting(inputs, io, existing.mtime, again);
+    if (adopted !== "cleared") return adopted;
+    return createDirect(inputs, io, opts, true);
+  }
   if (owner) await recordIntent(io, inputs.name, owner);
   try {
     await n.createImage(io, inputs.name, { size: inputs.size, order: opts.order, features: opts.features, dataPool: inputs.dataPool });
   } catch (e) {
-    // Taken since the stat above, by someone else (this resource's own leftovers were seen by it).
     if (!n.isCephError(e, "EEXIST")) throw e;
+    // librbd writes the directory entry first: a create cut short right after it leaves the name
+    // reserved with nothing behind it.
+    if (!again && (await clearDanglingEntry(io, inputs.name))) return createDirect(inputs, io, opts, true);
+    // Taken since the stat above, by someone else (this resource's own leftovers were seen by it).
     if (owner) await clearIntent(io, inputs.name);
     return adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
   }
@@ -350,21 +358,60 @@ async function createDirect(inputs: RbdImageInputs, io: IoCtx, opts: { order?: n
   return { id: describe(inputs), outs: stateOf(inputs, st) };
 }
 
-/** An image is at the declared name before this create made one: adopt it if it is this resource's, else refuse. */
-async function adoptExisting(inputs: RbdImageInputs, io: IoCtx, idObjectMtime: number) {
+type Created = { id: string; outs: RbdImageOutputs };
+
+/**
+ * An id object is at the declared name before this create made one: adopt the image if it is this
+ * resource's, else refuse. "cleared" when it was this resource's create cut short before its marker
+ * and held nothing: librbd's create writes the directory entry, the id object, the header, then the
+ * object map and journal, and a SIGKILL between any two leaves an image that does not open or lacks
+ * parts. Nobody was told of it and nothing was written to it, so it is removed and made again whole.
+ * One that holds data or snapshots (used since) is kept: marked, then adopted as any own image is.
+ */
+async function adoptExisting(inputs: RbdImageInputs, io: IoCtx, idObjectMtime: number, again: boolean): Promise<Created | "cleared"> {
+  const n = native();
   const found = await imageOwner(io, inputs.name);
-  if (found.exists && inputs.owner && (found.owner === inputs.owner || found.owner === undefined)) {
+  if (inputs.owner && (found.owner === inputs.owner || found.owner === undefined)) {
     const intent = (await readIntents(io)).get(inputs.name);
     if (found.owner === undefined && madeByIntent(intent, inputs.owner, idObjectMtime)) {
-      // Made by this resource's create, cut short before its marker: the marker now, through
-      // librbd (the image may be open somewhere by now), then adopted as any own image is.
-      await native().withImage(io, inputs.name, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
+      if (!again && (!found.exists || (await holdsNothing(io, inputs.name)))) {
+        try {
+          await n.removeImage(io, inputs.name);
+          return "cleared";
+        } catch (e) {
+          // An id object with no directory entry: librbd removes the object, then fails ENOENT.
+          if (n.isCephError(e, "ENOENT")) return "cleared";
+          // Open somewhere since (a watcher): somebody uses it, so it is kept.
+          if (!found.exists || !n.isCephError(e, "EBUSY")) throw e;
+        }
+      }
+      if (!found.exists) return adoptOwnImage(inputs, io, undefined);
+      // The marker now, through librbd (the image may be open somewhere by now).
+      await n.withImage(io, inputs.name, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
       found.owner = inputs.owner;
     }
     // Cut short after its marker, before its intent went: the intent goes now.
     if (intent?.owner === inputs.owner && found.owner === inputs.owner) await clearIntent(io, inputs.name);
   }
   return adoptOwnImage(inputs, io, found.owner);
+}
+
+/** No data written and no snapshots: removing the image loses nothing. */
+async function holdsNothing(io: IoCtx, name: string): Promise<boolean> {
+  return native().withImage(io, name, async (img) => (await img.diskUsage()).used === 0 && (await img.listSnaps()).length === 0, { readOnly: true });
+}
+
+/**
+ * A directory entry for `name` with neither an id object nor a header behind it names nothing: a
+ * create or a removal cut short left it, and librbd refuses the name while it is there. Only
+ * librbd's remove by name clears it. True when it was that and is gone.
+ */
+async function clearDanglingEntry(io: IoCtx, name: string): Promise<boolean> {
+  const n = native();
+  const entry = (await n.listImages(io)).find((e) => e.name === name);
+  if (!entry || (await n.objectExists(io, `rbd_id.${name}`)) || (await n.objectExists(io, `rbd_header.${entry.id}`))) return false;
+  await n.removeImage(io, name);
+  return true;
 }
 
 /**
