@@ -74,11 +74,11 @@ export async function benchHandlerSteps(conf: string, osdPid: number, n = images
     await step("create", "stat of rbd_id.<name> (an image already there)", (x) => ceph.objectStat(io, `rbd_id.${x}`));
     await step("create", "omap set: the create intent", (x) => recordIntent(io, x, owner0(x)));
     await step("create", "rbd_create4 at the declared name", (x) => ceph.createImage(io, x, { size: 1 << 30 }));
-    await step("create", "open ro, stat, close (one native call)", async (x) => ids.set(x, (await ceph.statImage(io, x)).id));
+    await step("create", "stat from the id object and header (one native call, no open)", async (x) => ids.set(x, (await ceph.statImage(io, x)).id));
     await step("create", "cls rbd.metadata_set on the header (the owner marker)", (x) => ceph.setHeaderMetadata(io, ids.get(x)!, "pulumi-owner", owner0(x)));
     await step("create", "omap remove: the create intent", (x) => clearIntent(io, x));
-    // RbdImage read (refresh): one native stat, then the trash entry of its id.
-    await step("read", "open ro, stat, close (one native call)", (x) => ceph.statImage(io, x));
+    // RbdImage read (refresh): one native stat (from the header: two read ops), then the trash entry of its id.
+    await step("read", "stat from the id object and header (one native call, no open)", (x) => ceph.statImage(io, x));
     await step("read", "trash entry of its id (absent, as for a live image)", (x) => ceph.trashGet(io, x));
     // RbdImage update (a resize): one read-write open for the check and the resize.
     await step("update", "open rw, stat, resize to 2 GiB, stat, close", (x) =>

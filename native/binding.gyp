@@ -16,7 +16,8 @@
         "src/objects.cc",
         "src/cls.cc",
         "src/mirror.cc",
-        "src/imageio.cc"
+        "src/imageio.cc",
+        "src/header.cc"
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

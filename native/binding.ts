@@ -95,6 +95,8 @@ export interface NativeAddon {
   imageStat(img: ImageHandle): Promise<NativeStat>;
   /** Open read-only, stat, close: one worker. */
   imageStatByName(io: IoCtxHandle, name: string): Promise<NativeStat>;
+  /** The stat from the image's id object and header alone; null where only an open answers exactly. */
+  imageStatFromHeader(io: IoCtxHandle, name: string): Promise<NativeStat | null>;
   imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;
   imageFlatten(img: ImageHandle): Promise<void>;
   imageDiskUsage(img: ImageHandle): Promise<{ provisioned: number; used: number }>;

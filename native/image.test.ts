@@ -103,7 +103,7 @@ test("ENOENT on a missing image, EEXIST on an existing one, with pool/image in t
   await ceph.deletePool(fx.cluster, pool);
 });
 
-test("statImage: open, stat and close in one call, the same stat as an opened image's; errors name the image", async () => {
+test("statImage: one call, the same stat as an opened image's; errors name the image", async () => {
   const { pool, io } = await rbdPool("statname");
   await ceph.createImage(io, "vol", { size: 10 * MiB });
   const byName = await ceph.statImage(io, "vol");

@@ -198,7 +198,8 @@ export interface ImageStat extends Omit<NativeStat, "features"> {
   featureNames: string[];
 }
 
-function toImageStat(s: NativeStat): ImageStat {
+/** @internal */
+export function toImageStat(s: NativeStat): ImageStat {
   const out: ImageStat = {
     size: s.size,
     objectSize: s.objectSize,
@@ -216,8 +217,9 @@ function toImageStat(s: NativeStat): ImageStat {
 }
 
 /**
- * An image's stat by name: opened read-only, stat'd and closed in one native call, where
- * withImage(..., (img) => img.stat()) makes three. What a read that needs nothing else should use.
+ * An image's stat by name in one native call: read from its header where the image is plain (see
+ * header.ts), otherwise opened read-only, stat'd and closed, where withImage(..., (img) => img.stat())
+ * makes three calls. What a read that needs nothing else should use.
  */
 export async function statImage(io: IoCtx, name: string): Promise<ImageStat> {
   const op = "stat image";

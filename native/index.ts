@@ -22,6 +22,7 @@ export * from "./snapshot";
 export * from "./trash";
 export * from "./objects";
 export * from "./cls";
+export * from "./header";
 export * from "./mirror";
 export {
   CephError,

@@ -43,7 +43,7 @@ test("reads of every image in a pool open one ioctx between them", async () => {
   }
 });
 
-test("a read of an image without mirroring is one image call into the addon: open, stat and close in one", async () => {
+test("a read of an image without mirroring is one image call into the addon, which opens no image for it", async () => {
   const pool = uniqueName("onecall");
   await makePool(pool, ["v"]);
   await read(pool, "v"); // the pool's shared ioctx, opened once

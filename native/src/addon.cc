@@ -101,6 +101,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCls(env, exports);
   InitMirror(env, exports);
   InitImageIo(env, exports);
+  InitHeader(env, exports);
   // Diagnostic: a worker whose work throws, so tests can prove an exception's message reaches JS.
   exports.Set("throwInWorker", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     std::string message = StringArg(info, 0, "message");

@@ -147,6 +147,7 @@ void InitObjects(Napi::Env env, Napi::Object exports);
 void InitCls(Napi::Env env, Napi::Object exports);
 void InitMirror(Napi::Env env, Napi::Object exports);
 void InitImageIo(Napi::Env env, Napi::Object exports);
+void InitHeader(Napi::Env env, Napi::Object exports);
 
 // Closes a handle: stops new operations now, releases once in-flight ones finish.
 // A second close resolves immediately.

@@ -103,14 +103,6 @@ Napi::Value ImageClose(const Napi::CallbackInfo& info) {
   return QueueClose(info.Env(), "close image", UnwrapImage(info[0]));
 }
 
-struct StatResult {
-  rbd_image_info_t info{};
-  std::string id, block_name_prefix;
-  uint64_t features = 0, flags = 0;
-  bool has_parent = false;
-  std::string data_pool;
-  std::string parent_pool, parent_namespace, parent_image, parent_id, parent_snap;
-};
 
 // The stat calls on an open image, filling `out` (off the JS thread).
 int FillStat(rbd_image_t img, rados_t cluster, StatResult* out) {
@@ -145,6 +137,8 @@ int FillStat(rbd_image_t img, rados_t cluster, StatResult* out) {
   return 0;
 }
 
+}  // namespace
+
 Napi::Value StatValue(Napi::Env env, const StatResult& out) {
   auto r = Napi::Object::New(env);
   r.Set("size", NumberU64(env, out.info.size));
@@ -168,6 +162,8 @@ Napi::Value StatValue(Napi::Env env, const StatResult& out) {
   return r;
 }
 
+namespace {
+
 // stat(image) -> {size, objectSize, order, numObjs, blockNamePrefix, id, features (bigint), flags, dataPool, parent?}
 // dataPool: the pool holding the image's data objects (its own pool unless created with a data pool).
 Napi::Value ImageStat(const Napi::CallbackInfo& info) {
@@ -179,7 +175,8 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
       [out](Napi::Env env) { return StatValue(env, *out); });
 }
 
-// statImageByName(ioctx, name) -> the same as stat: open read-only, stat, close, in one worker.
+// statImageByName(ioctx, name) -> the same as stat, in one worker: from the image's header
+// (header.cc) where the image is plain, otherwise open read-only, stat, close.
 // What a read needs, with one threadpool round trip instead of three.
 Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
   auto ioctx = UnwrapIoCtx(info[0]);
@@ -188,8 +185,11 @@ Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
   return Queue(
       info.Env(), "stat image", {ioctx},
       [ioctx, name, out]() -> int {
+        int rc = StatFromHeader(ioctx->raw(), name, out.get());
+        if (rc <= 0) return rc;
+        *out = StatResult{};
         rbd_image_t img = nullptr;
-        int rc = rbd_open_read_only(ioctx->raw(), name.c_str(), &img, nullptr);
+        rc = rbd_open_read_only(ioctx->raw(), name.c_str(), &img, nullptr);
         if (rc < 0) return rc;
         rc = FillStat(img, rados_ioctx_get_cluster(ioctx->raw()), out.get());
         int closed = rbd_close(img);

@@ -95,6 +95,26 @@ int ListGrowing(std::vector<T>* items, size_t* count, size_t initial, Lister lis
   return -ERANGE;
 }
 
+// An image's stat as the addon returns it (StatValue), whether librbd's open or the header filled it.
+struct StatResult {
+  rbd_image_info_t info{};
+  std::string id, block_name_prefix;
+  uint64_t features = 0, flags = 0;
+  bool has_parent = false;
+  std::string data_pool;
+  std::string parent_pool, parent_namespace, parent_image, parent_id, parent_snap;
+};
+
+Napi::Value StatValue(Napi::Env env, const StatResult& out);
+
+// header.cc: fills `out` from the image's id object and header (two read ops, no image open) and
+// returns 0; kNeedsOpen where only librbd's open answers exactly (a clone, a striped or migrating
+// image, a feature or reply this addon does not know, no id object or header: the open then
+// reports it as before); or -errno for what the open would meet as well (a timeout, a refusal).
+// Runs on the threadpool.
+constexpr int kNeedsOpen = 1;
+int StatFromHeader(rados_ioctx_t io, const std::string& name, StatResult* out);
+
 // Converts librbd's linked image specs (children, descendants) to JS.
 struct LinkedImage {
   std::string pool, ns, image, id;
