@@ -33,7 +33,9 @@ interface Closable {
 
 export class HandleGuard {
   private closing?: Promise<void>;
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** Calls in flight (each bounded by its backstop), and who waits for them to drain. */
+  private inflight = 0;
+  private drained?: { promise: Promise<void>; resolve: () => void };
   private readonly children = new Set<Closable>();
 
   constructor(
@@ -61,7 +63,11 @@ export class HandleGuard {
     this.children.delete(child);
   }
 
-  /** Runs one native call with the closed check, backstop timer and error conversion. */
+  /**
+   * Runs one native call with the closed check, backstop timer and error conversion. One promise
+   * and one timer a call: a stat is two OSD round trips, and every layer of promises costs a few
+   * percent of it.
+   */
   run<T>(op: string, ctx: ErrorContext, call: () => Promise<T>, opts: RunOptions<T> = {}): Promise<T> {
     if (this.closed) return Promise.reject(closedError(op, ctx, this.closedKind()));
     let native: Promise<T>;
@@ -70,18 +76,48 @@ export class HandleGuard {
     } catch (e) {
       return Promise.reject(fromNative(e, op, ctx, opts.redact));
     }
-    const bounded = withBackstop(native, opts.long ? this.timeouts.longOpMs : this.timeouts.opMs, op, ctx, opts.onLate)
-      .catch((e: unknown) => {
-        throw fromNative(e, op, ctx, opts.redact);
-      });
-    this.track(bounded);
-    return bounded;
+    const ms = opts.long ? this.timeouts.longOpMs : this.timeouts.opMs;
+    this.inflight++;
+    return new Promise<T>((resolve, reject) => {
+      let fired = false;
+      const timer = setTimeout(() => {
+        fired = true;
+        this.settled();
+        reject(backstopError(ms, op, ctx));
+      }, ms);
+      native.then(
+        (value) => {
+          clearTimeout(timer);
+          if (fired) return opts.onLate?.(value);
+          this.settled();
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (fired) return;
+          this.settled();
+          reject(fromNative(err, op, ctx, opts.redact));
+        },
+      );
+    });
   }
 
-  private track(p: Promise<unknown>): void {
-    this.inflight.add(p);
-    const done = () => this.inflight.delete(p);
-    p.then(done, done);
+  /** A call settled (or its backstop fired): close() waits for none to be left. */
+  private settled(): void {
+    if (--this.inflight === 0 && this.drained) {
+      this.drained.resolve();
+      this.drained = undefined;
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    if (!this.drained) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.drained = { promise, resolve };
+    }
+    return this.drained.promise;
   }
 
   /**
@@ -92,7 +128,7 @@ export class HandleGuard {
     if (!this.closing) {
       this.closing = (async () => {
         await Promise.allSettled([...this.children].map((c) => c.close()));
-        await Promise.allSettled([...this.inflight]);
+        await this.idle();
         await withBackstop(closeNative(), this.timeouts.opMs, op, ctx).catch((e: unknown) => {
           throw fromNative(e, op, ctx);
         });
@@ -117,11 +153,7 @@ export function withBackstop<T>(
     let fired = false;
     const timer = setTimeout(() => {
       fired = true;
-      reject(
-        cephError("ETIMEDOUT", op, ctx, {
-          description: `no reply within ${Math.round(ms / 100) / 10}s`,
-        }),
-      );
+      reject(backstopError(ms, op, ctx));
     }, ms);
     p.then(
       (value) => {
@@ -135,4 +167,8 @@ export function withBackstop<T>(
       },
     );
   });
+}
+
+function backstopError(ms: number, op: string, ctx: ErrorContext): Error {
+  return cephError("ETIMEDOUT", op, ctx, { description: `no reply within ${Math.round(ms / 100) / 10}s` });
 }
