@@ -1,6 +1,8 @@
 // The stat read from an image's header against librbd's own (an open, then stat), on a real cluster:
 // every shape of image the header path answers must come out exactly as librbd reports it, and
 // every shape it leaves to the open must be left (statImage then opens, and answers as before).
+import { spawn } from "child_process";
+import * as crypto from "crypto";
 import { uniqueName } from "../test/helpers/cluster";
 import { addon } from "./binding";
 import { connectedCluster } from "./testing";
@@ -128,3 +130,79 @@ test("a missing image, or one without its header, is left to the open, which rep
   await io.close();
   await ceph.deletePool(fx.cluster, pool);
 });
+
+// The stat's two reads are librados aio ops settled on the JS thread (native/src/aio.cc): no
+// threadpool thread is taken for them, so a refresh's reads are not queued behind other calls.
+test("a stat from the header is answered while every threadpool thread is busy", async () => {
+  const { pool, io } = await fx.rbdPool("hdraio");
+  await ceph.createImage(io, "v", { size: MiB });
+  // Sized so one job takes about two seconds here, whatever this machine's speed.
+  const t0 = process.hrtime.bigint();
+  crypto.pbkdf2Sync("k", "salt", 20_000, 32, "sha512");
+  const msPer20k = Number(process.hrtime.bigint() - t0) / 1e6;
+  const iterations = Math.max(20_000, Math.round((2000 / msPer20k) * 20_000));
+  const order: string[] = [];
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const busy = Array.from({ length: threads }, () =>
+    new Promise<void>((resolve, reject) => crypto.pbkdf2("k", "salt", iterations, 32, "sha512", (e) => (e ? reject(e) : resolve()))).then(() => {
+      order.push("threadpool job");
+    }),
+  );
+  // An open goes through the threadpool: it waits for a thread. The stat does not.
+  const opened = ceph.withImage(io, "v", (img) => img.stat(), { readOnly: true }).then(() => order.push("open"));
+  const stats = Promise.all([1, 2, 3, 4, 5].map(() => ceph.statImage(io, "v"))).then((s) => {
+    order.push("stats");
+    return s;
+  });
+  await Promise.all([...busy, opened, stats]);
+  expect(order[0]).toBe("stats");
+  expect(order.indexOf("open")).toBeGreaterThan(order.indexOf("threadpool job"));
+  for (const s of await stats) expect(s).toEqual(await librbdStat(io, "v"));
+  await io.close();
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+test("stats in flight when their ioctx closes are answered first; the close waits for them", async () => {
+  const { pool, io } = await fx.rbdPool("hdrclose");
+  await ceph.createImage(io, "v", { size: MiB });
+  const stats = Array.from({ length: 32 }, () => ceph.statImage(io, "v"));
+  const closed = io.close();
+  await expect(ceph.statImage(io, "v")).rejects.toMatchObject({ code: "ECLOSED" });
+  const answered = await Promise.all(stats);
+  await closed;
+  expect(new Set(answered.map((s) => s.id)).size).toBe(1);
+  await ceph.deletePool(fx.cluster, pool);
+});
+
+test("a process that made stats exits by itself once its connection is closed", async () => {
+  const { pool, io } = await fx.rbdPool("hdrexit");
+  await ceph.createImage(io, "v", { size: MiB });
+  await io.close();
+  // Nothing but the stats and the close: an aio dispatcher left referenced would keep it alive.
+  const script = `
+    const ceph = require(${JSON.stringify(__dirname)});
+    (async () => {
+      const cluster = await ceph.connect({ conf: ${JSON.stringify(fx.tc.conf)}, retries: 0 });
+      const io = await cluster.openIoCtx(${JSON.stringify(pool)});
+      const st = await Promise.all([1, 2, 3].map(() => ceph.statImage(io, "v")));
+      console.log(st[0].size);
+      await io.close();
+      await cluster.close();
+    })();`;
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const exited = await new Promise<number | string>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve("still running after 60 s");
+    }, 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? "killed");
+    });
+  });
+  expect(exited).toBe(0);
+  expect(out.trim()).toBe(String(MiB));
+  await ceph.deletePool(fx.cluster, pool);
+}, 90_000);

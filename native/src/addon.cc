@@ -89,6 +89,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace ceph_native;
   // Registered after Node-API's own teardown hook, so it runs before handle finalizers.
   napi_add_env_cleanup_hook(env, [](void*) { environment_exiting.store(true); }, nullptr);
+  InitAio(env);
   InitConnection(env, exports);
   InitIoCtx(env, exports);
   InitImage(env, exports);

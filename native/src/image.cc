@@ -103,7 +103,6 @@ Napi::Value ImageClose(const Napi::CallbackInfo& info) {
   return QueueClose(info.Env(), "close image", UnwrapImage(info[0]));
 }
 
-
 // The stat calls on an open image, filling `out` (off the JS thread).
 int FillStat(rbd_image_t img, rados_t cluster, StatResult* out) {
   int rc = rbd_stat(img, &out->info, sizeof(out->info));
@@ -162,6 +161,15 @@ Napi::Value StatValue(Napi::Env env, const StatResult& out) {
   return r;
 }
 
+int StatByOpen(rados_ioctx_t io, const std::string& name, StatResult* out) {
+  rbd_image_t img = nullptr;
+  int rc = rbd_open_read_only(io, name.c_str(), &img, nullptr);
+  if (rc < 0) return rc;
+  rc = FillStat(img, rados_ioctx_get_cluster(io), out);
+  int closed = rbd_close(img);
+  return rc < 0 ? rc : closed;
+}
+
 namespace {
 
 // stat(image) -> {size, objectSize, order, numObjs, blockNamePrefix, id, features (bigint), flags, dataPool, parent?}
@@ -175,27 +183,10 @@ Napi::Value ImageStat(const Napi::CallbackInfo& info) {
       [out](Napi::Env env) { return StatValue(env, *out); });
 }
 
-// statImageByName(ioctx, name) -> the same as stat, in one worker: from the image's header
-// (header.cc) where the image is plain, otherwise open read-only, stat, close.
-// What a read needs, with one threadpool round trip instead of three.
+// statImageByName(ioctx, name) -> the same as stat: from the image's header (header.cc) where the
+// image is plain, otherwise open read-only, stat, close in one worker. What a read needs.
 Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
-  auto ioctx = UnwrapIoCtx(info[0]);
-  auto name = StringArg(info, 1, "name");
-  auto out = std::make_shared<StatResult>();
-  return Queue(
-      info.Env(), "stat image", {ioctx},
-      [ioctx, name, out]() -> int {
-        int rc = StatFromHeader(ioctx->raw(), name, out.get());
-        if (rc <= 0) return rc;
-        *out = StatResult{};
-        rbd_image_t img = nullptr;
-        rc = rbd_open_read_only(ioctx->raw(), name.c_str(), &img, nullptr);
-        if (rc < 0) return rc;
-        rc = FillStat(img, rados_ioctx_get_cluster(ioctx->raw()), out.get());
-        int closed = rbd_close(img);
-        return rc < 0 ? rc : closed;
-      },
-      [out](Napi::Env env) { return StatValue(env, *out); });
+  return StatImageFromHeader(info.Env(), "stat image", UnwrapIoCtx(info[0]), StringArg(info, 1, "name"), true);
 }
 
 // librbd calls the progress callback unconditionally: a null one crashes in shrink/grow.

@@ -107,13 +107,17 @@ struct StatResult {
 
 Napi::Value StatValue(Napi::Env env, const StatResult& out);
 
-// header.cc: fills `out` from the image's id object and header (two read ops, no image open) and
-// returns 0; kNeedsOpen where only librbd's open answers exactly (a clone, a striped or migrating
-// image, a feature or reply this addon does not know, no id object or header: the open then
-// reports it as before); or -errno for what the open would meet as well (a timeout, a refusal).
-// Runs on the threadpool.
+// header.cc: an image's stat from its id object and header (two librados aio ops, no image open,
+// no threadpool), as a promise of StatValue. Where only librbd's open answers exactly (a clone, a
+// striped or migrating image, a feature or reply this addon does not know, no id object or header)
+// the promise is of StatByOpen's answer if `open_fallback`, else of null. Rejects with what the
+// open would meet as well (a timeout, a refusal), named `op`.
 constexpr int kNeedsOpen = 1;
-int StatFromHeader(rados_ioctx_t io, const std::string& name, StatResult* out);
+Napi::Value StatImageFromHeader(Napi::Env env, const std::string& op, std::shared_ptr<IoCtxCore> ioctx, std::string name,
+                                bool open_fallback);
+
+// image.cc: open read-only, stat, close. Runs on the threadpool.
+int StatByOpen(rados_ioctx_t io, const std::string& name, StatResult* out);
 
 // Converts librbd's linked image specs (children, descendants) to JS.
 struct LinkedImage {
