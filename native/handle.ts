@@ -76,39 +76,21 @@ export class HandleGuard {
     } catch (e) {
       return Promise.reject(fromNative(e, op, ctx, opts.redact));
     }
-    const ms = opts.long ? this.timeouts.longOpMs : this.timeouts.opMs;
     this.inflight++;
-    return new Promise<T>((resolve, reject) => {
-      let fired = false;
-      const timer = setTimeout(() => {
-        fired = true;
-        this.settled();
-        reject(backstopError(ms, op, ctx));
-      }, ms);
-      native.then(
-        (value) => {
-          clearTimeout(timer);
-          if (fired) return opts.onLate?.(value);
-          this.settled();
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          if (fired) return;
-          this.settled();
-          reject(fromNative(err, op, ctx, opts.redact));
-        },
-      );
+    return withBackstop(native, opts.long ? this.timeouts.longOpMs : this.timeouts.opMs, op, ctx, {
+      onLate: opts.onLate,
+      onSettled: this.settled,
+      mapError: (e) => fromNative(e, op, ctx, opts.redact),
     });
   }
 
   /** A call settled (or its backstop fired): close() waits for none to be left. */
-  private settled(): void {
+  private readonly settled = (): void => {
     if (--this.inflight === 0 && this.drained) {
       this.drained.resolve();
       this.drained = undefined;
     }
-  }
+  };
 
   private idle(): Promise<void> {
     if (this.inflight === 0) return Promise.resolve();
@@ -129,41 +111,46 @@ export class HandleGuard {
       this.closing = (async () => {
         await Promise.allSettled([...this.children].map((c) => c.close()));
         await this.idle();
-        await withBackstop(closeNative(), this.timeouts.opMs, op, ctx).catch((e: unknown) => {
-          throw fromNative(e, op, ctx);
-        });
+        await withBackstop(closeNative(), this.timeouts.opMs, op, ctx, { mapError: (e) => fromNative(e, op, ctx) });
       })();
     }
     return this.closing;
   }
 }
 
+export interface Backstop<T> {
+  /** Called with a result that arrives after the backstop fired. */
+  onLate?: (value: T) => void;
+  /** Called once, when the call settles or the backstop fires, whichever is first. */
+  onSettled?: () => void;
+  /** Turns the call's own rejection into the error to throw. */
+  mapError?: (e: unknown) => unknown;
+}
+
 /**
  * Rejects with a TimeoutError if `p` has not settled after `ms`. The native call keeps running
  * (it cannot be cancelled) and keeps its handle alive on the C++ side until it returns.
  */
-export function withBackstop<T>(
-  p: Promise<T>,
-  ms: number,
-  op: string,
-  ctx: ErrorContext,
-  onLate?: (value: T) => void,
-): Promise<T> {
+export function withBackstop<T>(p: Promise<T>, ms: number, op: string, ctx: ErrorContext, hooks: Backstop<T> = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let fired = false;
     const timer = setTimeout(() => {
       fired = true;
+      hooks.onSettled?.();
       reject(backstopError(ms, op, ctx));
     }, ms);
     p.then(
       (value) => {
         clearTimeout(timer);
-        if (fired) onLate?.(value);
-        else resolve(value);
+        if (fired) return hooks.onLate?.(value);
+        hooks.onSettled?.();
+        resolve(value);
       },
       (err: unknown) => {
         clearTimeout(timer);
-        if (!fired) reject(err);
+        if (fired) return;
+        hooks.onSettled?.();
+        reject(hooks.mapError ? hooks.mapError(err) : err);
       },
     );
   });

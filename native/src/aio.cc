@@ -30,12 +30,13 @@ class AioDispatch {
 AioJob::AioJob(Napi::Env env) : dispatch_(env.GetInstanceData<AioDispatch>()) { dispatch_->Begin(env); }
 
 void AioJob::Finish() {
-  // napi_closing: the environment is going away and nothing can be settled any more.
-  if (dispatch_->Post(this, Deliver) != napi_ok) return;
+  // Fails only with napi_closing: the environment is going away, nothing can be settled any more,
+  // and the job is dropped (aio.h).
+  dispatch_->Post(this, Deliver);
 }
 
 void AioJob::Deliver(Napi::Env env, Napi::Function, AioJob* job) {
-  if (env == nullptr) return;  // torn down with the job queued
+  // node-addon-api calls back only with a live environment: jobs still queued at teardown are dropped.
   AioDispatch* dispatch = job->dispatch_;
   try {
     job->Settle(env);

@@ -258,12 +258,12 @@ class HeaderStatJob final : public AioJob {
 
   // Only the JS thread begins a close, so an ioctx not closing now cannot be released by this
   // lease. One that is (the JS backstop gave up on this call and closed it) is released by its
-  // last lease, and that blocks on the network: the lease goes on the threadpool.
+  // last lease, and that blocks on the network.
   void DropLease(Napi::Env env) {
     if (!ioctx_->closing()) return lease_.Reset();
     std::vector<Lease> leases;
     leases.push_back(std::move(lease_));
-    (new CephWorker(env, op_, std::move(leases), [] { return 0; }, nullptr, nullptr))->Queue();
+    ReleaseOnThreadpool(env, op_, std::move(leases));
   }
 
   Napi::Promise::Deferred deferred_;

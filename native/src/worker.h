@@ -224,6 +224,12 @@ inline Napi::Value Queue(Napi::Env env, const std::string& op,
   return promise;
 }
 
+// Releases leases on the threadpool, for a caller on the JS thread: the last lease of a closing
+// handle closes it, and that blocks on the network. The worker's promise resolves, unread.
+inline void ReleaseOnThreadpool(Napi::Env env, const std::string& op, std::vector<Lease> leases) {
+  (new CephWorker(env, op, std::move(leases), [] { return 0; }, nullptr, nullptr))->Queue();
+}
+
 // Helpers for argument conversion (TypeScript already validated; these only guard the boundary).
 std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* name);
 // Empty string when undefined/null.
