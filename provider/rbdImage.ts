@@ -10,7 +10,7 @@ import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
 import { clearIntent, madeByIntent, readIntents, recordIntent } from "./createIntent";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
-import { cephName, parseInputs } from "./validate";
+import { cephName, parseInputs, withDefaults, withoutDefaults } from "./validate";
 import * as mirroring from "./mirroring/imageMirroring";
 
 /** Features a user may ask for at creation; the others (data-pool, operations...) are set by librbd itself. */
@@ -84,7 +84,12 @@ export const rbdImageInputs = z
 
 export type RbdImageInputs = z.output<typeof rbdImageInputs>;
 
-export interface RbdImageOutputs extends Omit<RbdImageInputs, "features" | "size" | "objectSize"> {
+/** Settings with a default: state holds them only when they differ from it (withoutDefaults). */
+type DefaultedInput = "maxCloneDepth" | "flattenOnCreate" | "allowShrink" | "forceDestroy";
+
+export interface RbdImageOutputs
+  extends Omit<RbdImageInputs, "features" | "size" | "objectSize" | DefaultedInput>,
+    Partial<Pick<RbdImageInputs, DefaultedInput>> {
   imageId: string;
   /** The size in bytes, as the cluster reports it. */
   size: number;
@@ -135,7 +140,7 @@ async function readImage(io: IoCtx, inputs: RbdImageInputs): Promise<RbdImageOut
 function stateOf(inputs: RbdImageInputs, st: ImageStat, mirrorState?: mirroring.MirrorState): RbdImageOutputs {
   const settable = new Set<string>(IMAGE_FEATURES);
   return {
-    ...inputs,
+    ...withoutDefaults(rbdImageInputs, inputs),
     imageId: st.id,
     size: st.size,
     objectSize: st.objectSize,
@@ -151,7 +156,7 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds, news) {
     const parsed = parseInputs(rbdImageInputs, news);
     if (!parsed.ok) return { failures: parsed.failures };
-    if (!parsed.complete) return { inputs: { ...news, ...parsed.value } };
+    if (!parsed.complete) return { inputs: withoutDefaults(rbdImageInputs, { ...news, ...parsed.value }) };
     const img = parsed.value;
     // A declared shrink is refused here, before anything changes, unless asked for.
     // olds are inputs an earlier check accepted, so their size parses; a failure here is reported, not skipped.
@@ -166,13 +171,14 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
         ],
       };
     }
-    return { inputs: { ...news, ...img } };
+    return { inputs: withoutDefaults(rbdImageInputs, { ...news, ...img }) };
   },
 
   async diff(_id, olds, news) {
     // Half removed: only finishing the removal (delete) and creating anew brings the declared image back.
     if (olds.removalPending === true) return { changes: true, replaces: ["removalPending"], deleteBeforeReplace: true };
-    const diff = diffProperties(mirroring.featuresAfterMirroring(olds, news), news, {
+    // A setting left out (state keeps none at its default) reads as its default, on either side.
+    const diff = diffProperties(withDefaults(rbdImageInputs, mirroring.featuresAfterMirroring(olds, news)), withDefaults(rbdImageInputs, news), {
       identity: ["pool", "name"],
       replace: ["pool", "name", "objectSize", "dataPool", "cloneFrom", "features"],
       update: ["size", "maxCloneDepth", "flattenOnCreate", "allowShrink", "forceDestroy", "mirroring"],

@@ -1,5 +1,6 @@
 // Turns zod validation into Pulumi check failures that name the offending property,
 // so `pulumi preview` stops on bad input before anything touches a cluster.
+import { isDeepStrictEqual } from "util";
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import { validateCephxKey } from "./cephx";
@@ -51,20 +52,46 @@ export function parseInputs<S extends z.ZodType>(
   return { ok: false, failures: zodFailures(new z.ZodError(issues)) };
 }
 
-/**
- * `news` with the schema's top-level defaults filled in where a property was left out, so a preview
- * with values not known yet shows the same inputs as the complete check (no `- overwrite: false`).
- */
-function withDefaults(schema: z.ZodType, news: unknown): unknown {
+/** The schema's top-level defaults: property -> the value it takes when left out. */
+function defaultsOf(schema: z.ZodType): Array<[string, unknown]> {
   const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape;
-  if (!shape || !news || typeof news !== "object" || Array.isArray(news)) return news;
-  const filled: Record<string, unknown> = { ...(news as Record<string, unknown>) };
-  for (const [key, field] of Object.entries(shape)) {
-    if (filled[key] !== undefined) continue;
+  const found: Array<[string, unknown]> = [];
+  for (const [key, field] of Object.entries(shape ?? {})) {
     const d = field.safeParse(undefined);
-    if (d.success && d.data !== undefined) filled[key] = d.data;
+    if (d.success && d.data !== undefined) found.push([key, d.data]);
   }
-  return filled;
+  return found;
+}
+
+const defaultsCache = new WeakMap<z.ZodType, Array<[string, unknown]>>();
+const cachedDefaults = (schema: z.ZodType) => {
+  let d = defaultsCache.get(schema);
+  if (!d) defaultsCache.set(schema, (d = defaultsOf(schema)));
+  return d;
+};
+
+/**
+ * `props` with the schema's top-level defaults filled in where a property was left out: so a
+ * preview with values not known yet shows the same inputs as the complete check (no
+ * `- overwrite: false`), and a diff reads a left-out setting as its default.
+ */
+export function withDefaults<T>(schema: z.ZodType, props: T): T {
+  if (!props || typeof props !== "object" || Array.isArray(props)) return props;
+  const filled: Record<string, unknown> = { ...(props as Record<string, unknown>) };
+  for (const [key, value] of cachedDefaults(schema)) if (filled[key] === undefined) filled[key] = value;
+  return filled as T;
+}
+
+/**
+ * `props` without the top-level properties that hold their schema default. What a resource keeps
+ * in state is sent between engine, program and provider host at every step, and kept twice
+ * (inputs and outputs): a setting left at its default costs nothing there. The handlers parse
+ * state through the schema, which puts the defaults back.
+ */
+export function withoutDefaults<T extends Record<string, unknown>>(schema: z.ZodType, props: T): T {
+  const lean: Record<string, unknown> = { ...props };
+  for (const [key, value] of cachedDefaults(schema)) if (isDeepStrictEqual(lean[key], value)) delete lean[key];
+  return lean as T;
 }
 
 /** Ceph object names we accept for pools and images: what `rbd` and `ceph` accept without quoting. */
