@@ -14,8 +14,6 @@ import { CinderBackupCeph, CinderRbdBackend, clusterIdentity, GlanceRbdStore, No
 import { Pool, type PoolArgs } from "./pool";
 import { MirrorPeer, PoolMirroring, rbdMirrorDaemonCaps } from "./mirroring";
 import { validateSharedSecretUuid } from "../provider/openstack/sharedSecret";
-import { checkSpec, cephClusterName, uuid } from "../provider/openstack/common";
-import { z } from "zod";
 import type { KubernetesTarget, OpenStackHelmDelivery } from "./kubernetes";
 
 /** The second cluster Cinder replicates volumes to (RBD mirroring) and fails over to. */
@@ -286,23 +284,28 @@ export class OpenStackCephBackend extends pulumi.ComponentResource {
   }
 }
 
-// librbd refuses a peer whose site name is "ceph" ("cannot add self as remote peer", measured with 16.2.15).
-const siteName = () =>
-  cephClusterName()
-    .refine((s) => s !== "default", 'must not be "default": Cinder uses it to fail back to the primary')
-    .refine((s) => s !== "ceph", 'must not be "ceph": librbd refuses a mirroring peer of that site name');
-const replicaSchema = z.object({
-  siteName: siteName(),
-  secretUuid: uuid().optional(),
-  primarySiteName: siteName().optional(),
-});
+/**
+ * The replica's names, checked with zod. Loaded here, on first use: zod takes about 80 ms to load,
+ * and a program that declares no replica (one of RbdImages, say) need not pay that at each run.
+ */
+function checkReplicaNames(values: { siteName: unknown; secretUuid?: string; primarySiteName?: string }) {
+  const { z } = require("zod") as typeof import("zod");
+  const { checkSpec, cephClusterName, uuid } = require("../provider/openstack/common") as typeof import("../provider/openstack/common");
+  // librbd refuses a peer whose site name is "ceph" ("cannot add self as remote peer", measured with 16.2.15).
+  const siteName = () =>
+    cephClusterName()
+      .refine((s) => s !== "default", 'must not be "default": Cinder uses it to fail back to the primary')
+      .refine((s) => s !== "ceph", 'must not be "ceph": librbd refuses a mirroring peer of that site name');
+  const schema = z.object({ siteName: siteName(), secretUuid: uuid().optional(), primarySiteName: siteName().optional() });
+  return checkSpec(schema, values);
+}
 
 /** The replica's names, checked before anything is declared: a clash would make its files or secret the primary's. */
 function checkReplica(name: string, args: OpenStackCephBackendArgs): void {
   const replica = args.replica;
   if (!replica) return;
   const plainUuid = typeof replica.secretUuid === "string" ? replica.secretUuid : undefined;
-  const result = checkSpec(replicaSchema, { siteName: replica.siteName, secretUuid: plainUuid, primarySiteName: args.siteName });
+  const result = checkReplicaNames({ siteName: replica.siteName, secretUuid: plainUuid, primarySiteName: args.siteName });
   const field = (property: string) => (property === "primarySiteName" ? "siteName" : `replica.${property}`);
   const failures = result.ok ? [] : result.failures.map((f) => `${field(f.property)}: ${f.reason}`);
   if (replica.mirroring !== false && args.siteName === undefined) {
