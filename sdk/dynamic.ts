@@ -67,9 +67,14 @@ export class DynamicResource extends pulumi.CustomResource {
     type = "Resource",
   ) {
     if (props.__provider !== undefined) throw new Error("A dynamic resource must not define the __provider key");
-    const restore = plainStackFormatting();
+    const restore = cheapStacks();
     try {
       super(`pulumi-nodejs:dynamic/${module}:${type}`, name, { ...props, __provider: provider.source }, opts);
+    } catch (e) {
+      // Made while stacks had no frames: its stack is taken again here, so it leads to the caller.
+      restore();
+      if (e instanceof Error) Error.captureStackTrace(e, DynamicResource);
+      throw e;
     } finally {
       restore();
     }
@@ -77,22 +82,31 @@ export class DynamicResource extends pulumi.CustomResource {
 }
 
 /**
- * While a resource is constructed, stack traces are formatted by V8 itself, not by the installed
- * `Error.prepareStackTrace` hook. Why: @pulumi/pulumi makes four debuggable promises for each
- * declared property and formats a stack for each at once (`new Error().stack`); its run-time always
- * installs source-map-support, which maps every frame: about 100-160 us a stack here, 13-30 us
- * without. Those stacks are printed only in a promise-leak report, where they now name the .js
- * lines. Nothing else loses its source map: V8 formats an Error's stack on first access, with the
- * hook in place then, and the errors @pulumi/pulumi preallocates to report a failed registration
- * are read long after this returns. With PULUMI_DEBUG_PROMISE_LEAKS set (someone is reading those
- * reports) the hook stays.
+ * While a resource is constructed, errors capture no stack frames, and a stack is formatted by V8
+ * itself rather than the installed `Error.prepareStackTrace` hook. Why: @pulumi/pulumi makes four
+ * debuggable promises for each declared property and formats a stack for each at once
+ * (`new Error().stack`), read only by a promise-leak report with PULUMI_DEBUG_PROMISE_LEAKS set.
+ * Measured under mocks, 1,000 RbdImages with source-map-support installed (as Pulumi's run-time
+ * does): 5.5-5.9 ms of CPU an image with the hook, 1.8-2.1 ms with V8's formatting, 0.58-0.61 ms
+ * with no frames as well. What still has its frames:
+ *  - the resource's source position and stack in state: @pulumi/pulumi sets its own limit for them;
+ *  - an error thrown out of the constructor: DynamicResource takes its stack again;
+ *  - errors @pulumi/pulumi preallocates to report a failed registration have none; the engine
+ *    reports those failures itself (a failed create or a duplicate name prints no JS stack).
+ * With PULUMI_DEBUG_PROMISE_LEAKS set (someone is reading those reports) stacks stay whole.
  */
-export function plainStackFormatting(): () => void {
+export function cheapStacks(): () => void {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return () => {};
   const hook = Error.prepareStackTrace;
-  if (hook === undefined || process.env.PULUMI_DEBUG_PROMISE_LEAKS) return () => {};
+  const limit = Error.stackTraceLimit;
   (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+  Error.stackTraceLimit = 0;
+  let restored = false;
   return () => {
+    if (restored) return;
+    restored = true;
     Error.prepareStackTrace = hook;
+    Error.stackTraceLimit = limit;
   };
 }
 
