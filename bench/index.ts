@@ -6,6 +6,7 @@
 //   npm run bench -- --iterations=200 --cli-iterations=200 --n=50,200,1000 --parallel=16 --rss-iterations=10000
 //   npm run bench -- --only=stack --programs=floor,ceph --n=200
 //   npm run bench -- --only=stack --n=200 --phases=previewRefresh   (create and destroy always run)
+//   npm run bench -- --only=profile --profile-n=1000                  (profiles at N=200 unless told)
 //   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
 //   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
 // Parts not run keep their previous results in the output directory.
@@ -35,6 +36,7 @@ function args(): {
   phases?: Phase[];
   merge?: string;
   cliIterations: number;
+  profileN: number;
 } {
   const flags = new Map<string, string>();
   for (const a of process.argv.slice(2)) {
@@ -57,6 +59,7 @@ function args(): {
     merge: flags.get("merge"),
     // The CLI takes 0.1-1 s per spawn: on a loaded machine fewer of its iterations may be all there is time for.
     cliIterations: Number(flags.get("cli-iterations") ?? flags.get("iterations") ?? 200),
+    profileN: Number(flags.get("profile-n") ?? 200),
   };
 }
 
@@ -148,7 +151,7 @@ async function main() {
       save();
     }
     if (opts.only.has("profile")) {
-      results.profiles = await profileStack(cluster, 200, opts.parallel, log);
+      results.profiles = await profileStack(cluster, opts.profileN, opts.parallel, log);
     }
     results.finishedAt = new Date().toISOString();
     save();
@@ -233,7 +236,7 @@ function markdown(r: Results): string {
     lines.push(``);
   }
   if (r.profiles?.length) {
-    lines.push(`## Where the time goes: top self time (CPU profiles at N=200: this project's create, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
+    lines.push(`## Where the time goes: top self time (CPU profiles at N=${r.profiles[0].n ?? 200}: this project's create, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
     for (const p of r.profiles) {
       lines.push(`### ${p.run ?? "ceph create"}: ${p.process} (${p.totalSampledMs} ms sampled${p.ownCodeMs !== undefined ? `, own code ${p.ownCodeMs} ms` : ""})`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);

@@ -301,6 +301,8 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
 export interface ProfileSummary {
   /** Which program and phase was profiled ("ceph create", "floor previewRefresh", ...). */
   run?: string;
+  /** Images in the stack profiled (absent in results from before this was recorded: 200). */
+  n?: number;
   process: string;
   totalSampledMs: number;
   top: Array<{ function: string; selfMs: number; percent: number }>;
@@ -338,7 +340,7 @@ export async function profileStack(cluster: TestCluster, n: number, parallel: nu
           for (const which of ["program", "providerHost"]) {
             const chunks = fs.readdirSync(profDir).filter((f) => f.startsWith(`${which}-`));
             if (!chunks.length) continue;
-            const s = { run: `${program} ${phase}`, process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) };
+            const s = { run: `${program} ${phase}`, n, process: which, ...summarize(chunks.map((f) => JSON.parse(fs.readFileSync(path.join(profDir, f), "utf8")))) };
             log(`profile ${s.run} ${s.process} (N=${n}): ${s.totalSampledMs} ms, own code ${s.ownCodeMs} ms; ${s.top.slice(0, 5).map((t) => `${t.function} ${t.percent}%`).join(", ")}`);
             out.push(s);
           }
