@@ -105,8 +105,11 @@ async function main() {
     // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
     const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
     const theirs = new Set((other.stacks ?? []).map(key));
-    results.stacks = [...(previous.stacks ?? []).filter((s) => !theirs.has(key(s))), ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
+    const kept = (previous.stacks ?? []).filter((s) => !theirs.has(key(s)));
+    results.stacks = [...kept, ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
     results.runs = { ...(previous.runs ?? {}) };
+    // No earlier stack row left: the earlier stack runs are no longer in the report.
+    if (other.stacks?.length && kept.length === 0) for (const k of Object.keys(results.runs)) if (k.startsWith("stack")) delete results.runs[k];
     for (const [part, when] of Object.entries(other.runs ?? {})) {
       // Stack rows add up (so both runs are named); the other parts are replaced whole.
       const key = part === "stack" && results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part;
