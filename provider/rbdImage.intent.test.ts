@@ -5,6 +5,7 @@
 // owner's, or made long after the intent) is refused untouched.
 import { execFileSync } from "child_process";
 import { handlers } from ".";
+import { addon } from "../native/binding";
 import { CREATE_INTENTS_OBJECT, INTENT_WINDOW_MS } from "./createIntent";
 import { startCluster, uniqueName, type TestCluster } from "../test/helpers/cluster";
 
@@ -81,11 +82,22 @@ test("cut after librbd's create, then written to before the retry: the image is 
   expect(intentKeys()).not.toContain("cut2w");
 });
 
-test("cut after the marker, before the intent went: adopted, the intent goes", async () => {
+test("cut after the marker, before the intent went: adopted from one read-only open, the intent goes", async () => {
   await tc.rbd("create", "--size", "8M", `${pool}/cut3`);
   await tc.rbd("image-meta", "set", `${pool}/cut3`, "pulumi-owner", OWNER);
   setIntent("cut3", OWNER, Date.now());
-  await handlers.RbdImage.create(inputs("cut3"));
+  const id = JSON.parse(await tc.rbd("info", `${pool}/cut3`, "--format", "json")).id;
+  const calls = ["imageOpen", "imageStatByName"] as const;
+  const spies = calls.map((name) => jest.spyOn(addon(), name));
+  try {
+    const adopted = await handlers.RbdImage.create(inputs("cut3"));
+    expect(adopted.outs).toMatchObject({ imageId: id, size: 8 * 2 ** 20 });
+    // The marker, the state and the adoption check all come from one open of the image.
+    expect(spies[0].mock.calls.map(([, , , readOnly]) => readOnly)).toEqual([true]);
+    expect(spies[1]).not.toHaveBeenCalled();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
   expect(intentKeys()).not.toContain("cut3");
 });
 

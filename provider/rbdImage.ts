@@ -7,7 +7,7 @@ import type { Image, ImageStat, IoCtx } from "../native";
 import { clusterLabel, connectionSchema, getCluster, withPool, withSharedPool, type Connection } from "./connection";
 import { checkAdoption, checkOwnAdoption, notFoundForImport } from "./adopt";
 import { notOurs, OWNER_KEY, ownerSchema, stagingName } from "./ownership";
-import { clearIntent, madeByIntent, readIntents, recordIntent } from "./createIntent";
+import { clearIntent, madeByIntent, readIntents, recordIntent, type CreateIntent } from "./createIntent";
 import { diffProperties } from "./diff";
 import { formatSize, parseSize } from "./size";
 import { cephName, parseInputs, withDefaults, withoutDefaults } from "./validate";
@@ -235,16 +235,19 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
       // A clone or a mirrored image is built under the staging name and renamed once it carries
       // its marker, set through librbd (a clone may flatten for minutes first; a mirrored image's
       // marker must go the way rbd-mirror carries it to the peer, not straight to the header).
-      const adoptOrRefuse = async () => adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
+      const adoptOrRefuse = async () => adoptOwnImage(inputs, io, await imageAt(io, inputs.name));
       if (inputs.cloneFrom) {
         // A clone may copy data (flatten): find out first whether the name is taken.
-        const found = await imageOwner(io, inputs.name);
-        if (found.exists) return adoptOwnImage(inputs, io, found.owner);
+        const found = await imageAt(io, inputs.name);
+        if (found.exists) return adoptOwnImage(inputs, io, found);
         const src = inputs.cloneFrom;
         // Cinder: a clone deeper than rbd_max_clone_depth is flattened; depth 0 means always a full copy.
         const depth = (await cloneDepth(inputs.connection, src.pool, src.image)) + 1;
-        await atStaging(io, staging, () =>
-          withPool(inputs.connection, src.pool, (parentIo) => n.cloneImage(parentIo, src.image, src.snapshot, io, staging, { features, order })),
+        await createOverDanglingEntry(
+          io,
+          staging,
+          () => withPool(inputs.connection, src.pool, (parentIo) => n.cloneImage(parentIo, src.image, src.snapshot, io, staging, { features, order })),
+          { staging: true },
         );
         await n.withImage(io, staging, async (img) => {
           if (inputs.owner) await img.metadataSet(OWNER_KEY, inputs.owner);
@@ -253,7 +256,9 @@ export const rbdImageProvider: pulumi.dynamic.ResourceProvider = {
           if (inputs.size > st.size) await img.resize(inputs.size);
         });
       } else {
-        await atStaging(io, staging, () => n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool }));
+        await createOverDanglingEntry(io, staging, () => n.createImage(io, staging, { size: inputs.size, order, features, dataPool: inputs.dataPool }), {
+          staging: true,
+        });
         if (inputs.owner) await n.withImage(io, staging, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
       }
       try {
@@ -346,15 +351,14 @@ async function createDirect(inputs: RbdImageInputs, io: IoCtx, opts: { order?: n
   }
   if (owner) await recordIntent(io, inputs.name, owner);
   try {
-    await n.createImage(io, inputs.name, { size: inputs.size, order: opts.order, features: opts.features, dataPool: inputs.dataPool });
+    await createOverDanglingEntry(io, inputs.name, () =>
+      n.createImage(io, inputs.name, { size: inputs.size, order: opts.order, features: opts.features, dataPool: inputs.dataPool }),
+    );
   } catch (e) {
     if (!n.isCephError(e, "EEXIST")) throw e;
-    // librbd writes the directory entry first: a create cut short right after it leaves the name
-    // reserved with nothing behind it.
-    if (!again && (await clearDanglingEntry(io, inputs.name))) return createDirect(inputs, io, opts, true);
     // Taken since the stat above, by someone else (this resource's own leftovers were seen by it).
     if (owner) await clearIntent(io, inputs.name);
-    return adoptOwnImage(inputs, io, (await imageOwner(io, inputs.name)).owner);
+    return adoptOwnImage(inputs, io, await imageAt(io, inputs.name));
   }
   const st = await n.statImage(io, inputs.name);
   if (owner) {
@@ -376,11 +380,12 @@ type Created = { id: string; outs: RbdImageOutputs };
  */
 async function adoptExisting(inputs: RbdImageInputs, io: IoCtx, idObjectMtime: number, again: boolean): Promise<Created | "cleared"> {
   const n = native();
-  const found = await imageOwner(io, inputs.name);
-  if (inputs.owner && (found.owner === inputs.owner || found.owner === undefined)) {
+  // One read-only open tells the marker, the state to adopt, and whether an unmarked image holds anything.
+  const found = await imageAt(io, inputs.name, { emptiness: !again && inputs.owner !== undefined });
+  if (inputs.owner && (!found.exists || found.owner === inputs.owner || found.owner === undefined)) {
     const intent = (await readIntents(io)).get(inputs.name);
-    if (found.owner === undefined && madeByIntent(intent, inputs.owner, idObjectMtime)) {
-      if (!again && (!found.exists || (await holdsNothing(io, inputs.name)))) {
+    if ((!found.exists || found.owner === undefined) && madeByIntent(intent, inputs.owner, idObjectMtime)) {
+      if (!again && (!found.exists || found.holdsNothing)) {
         try {
           await n.removeImage(io, inputs.name);
           return "cleared";
@@ -391,53 +396,49 @@ async function adoptExisting(inputs: RbdImageInputs, io: IoCtx, idObjectMtime: n
           if (!found.exists || !n.isCephError(e, "EBUSY")) throw e;
         }
       }
-      if (!found.exists) return adoptOwnImage(inputs, io, undefined);
-      // The marker now, through librbd (the image may be open somewhere by now).
+      if (!found.exists) return adoptOwnImage(inputs, io, found);
+      // The marker now, through librbd (the image may be open somewhere by now). The state read above still holds.
       await n.withImage(io, inputs.name, (img) => img.metadataSet(OWNER_KEY, inputs.owner!));
-      found.owner = inputs.owner;
+      return finishAdoption(inputs, io, intent, { ...found, owner: inputs.owner });
     }
-    // Cut short after its marker, before its intent went: the intent goes now.
-    if (intent?.owner === inputs.owner && found.owner === inputs.owner) await clearIntent(io, inputs.name);
+    return finishAdoption(inputs, io, intent, found);
   }
-  return adoptOwnImage(inputs, io, found.owner);
+  return adoptOwnImage(inputs, io, found);
 }
 
-/** No data written and no snapshots: removing the image loses nothing. */
-async function holdsNothing(io: IoCtx, name: string): Promise<boolean> {
-  return native().withImage(io, name, async (img) => (await img.diskUsage()).used === 0 && (await img.listSnaps()).length === 0, { readOnly: true });
+/** Cut short after its marker, before its intent went: the intent goes now, and the image is adopted. */
+async function finishAdoption(inputs: RbdImageInputs, io: IoCtx, intent: CreateIntent | undefined, found: FoundImage): Promise<Created> {
+  if (found.exists && intent?.owner === inputs.owner && found.owner === inputs.owner) await clearIntent(io, inputs.name);
+  return adoptOwnImage(inputs, io, found);
 }
 
 /**
- * A directory entry for `name` with neither an id object nor a header behind it names nothing: a
- * create or a removal cut short left it, and librbd refuses the name while it is there. Only
- * librbd's remove by name clears it. True when it was that and is gone.
+ * Runs `make`, a create at `name`. librbd writes an image's directory entry first, and a removal
+ * drops the entry after the id object, so a create or a removal cut short can leave the entry
+ * with no id object behind it: librbd refuses the name (EEXIST) while it is there, and only its
+ * remove by name clears it; then `make` runs once more. At a declared name only an entry with no
+ * header either is cleared (a header without its id object is an image somebody may still want).
+ * A staging name is this resource's alone: there the header of a removal cut short inside
+ * librbd's trash move (id object and entry go before the header) goes with the entry. An entry
+ * with its id object is a whole image (another create of it, running now) and is left alone.
  */
-async function clearDanglingEntry(io: IoCtx, name: string): Promise<boolean> {
+async function createOverDanglingEntry(io: IoCtx, name: string, make: () => Promise<unknown>, opts: { staging?: boolean } = {}): Promise<void> {
   const n = native();
-  const entry = (await n.listImages(io)).find((e) => e.name === name);
-  if (!entry || (await n.objectExists(io, `rbd_id.${name}`)) || (await n.objectExists(io, `rbd_header.${entry.id}`))) return false;
-  await n.removeImage(io, name);
-  return true;
-}
-
-/**
- * Makes the image at the staging name. A removal of an earlier staging image cut short between
- * librbd's steps (its id object goes first, its rbd_directory entry second) leaves the name in the
- * directory with no id object: librbd refuses to create it (EEXIST), and the id-object check above
- * cannot see it. Only librbd's remove by name clears that entry; then the image is made once more.
- */
-async function atStaging(io: IoCtx, staging: string, make: () => Promise<unknown>): Promise<void> {
   try {
     await make();
+    return;
   } catch (e) {
-    // With the id object there it is a whole image (another create of this resource, running now): left alone.
-    if (!native().isCephError(e, "EEXIST") || (await native().objectExists(io, `rbd_id.${staging}`))) throw e;
-    await removeStaleStaging(io, staging);
-    await make();
+    if (!n.isCephError(e, "EEXIST") || (await n.objectExists(io, `rbd_id.${name}`))) throw e;
+    if (!opts.staging) {
+      const entry = (await n.listImages(io)).find((i) => i.name === name);
+      if (!entry || (await n.objectExists(io, `rbd_header.${entry.id}`))) throw e;
+    }
   }
+  await removeStaleStaging(io, name);
+  await make();
 }
 
-/** Removes what a crashed create of this resource left under its staging name. */
+/** Removes what a crashed create or removal of this resource left under a name (its staging name, mostly). */
 async function removeStaleStaging(io: IoCtx, staging: string): Promise<void> {
   const n = native();
   try {
@@ -488,7 +489,7 @@ async function finishInterruptedRemovals(io: IoCtx, name: string): Promise<void>
     } catch (e) {
       // Cut short while moving to the trash: only librbd's remove by name finishes that, and only
       // if no other image holds the name since.
-      if (!n.isCephError(e, "EUCLEAN") || (await imageOwner(io, name)).exists) throw e;
+      if (!n.isCephError(e, "EUCLEAN") || (await imageAt(io, name)).exists) throw e;
       await outwaitingStaleWatch(() => n.removeImage(io, name));
     }
   }
@@ -537,21 +538,43 @@ async function watchersAfter(img: Image, waitMs: number): Promise<Array<{ addr: 
 const STALE_WATCH_WAIT_MS = 45_000;
 
 /** Whether an image exists at `name`, and the owner its marker names (undefined: no marker). */
-async function imageOwner(io: IoCtx, name: string): Promise<{ exists: boolean; owner?: string }> {
+type FoundImage = { exists: false } | { exists: true; owner?: string; stat: ImageStat; holdsNothing?: boolean };
+
+/**
+ * The image at `name`, from one read-only open: its owner marker and its state, and, when
+ * `emptiness` is asked for and it has no marker, whether it holds nothing (no data written, no
+ * snapshots), so removing it loses nothing.
+ */
+async function imageAt(io: IoCtx, name: string, opts: { emptiness?: boolean } = {}): Promise<FoundImage> {
   const n = native();
   try {
-    return await n.withImage(io, name, async (img) => ({ exists: true, owner: await img.metadataGet(OWNER_KEY) }), { readOnly: true });
+    return await n.withImage(
+      io,
+      name,
+      async (img) => {
+        const owner = await img.metadataGet(OWNER_KEY);
+        const stat = await img.stat();
+        if (owner !== undefined || !opts.emptiness) return { exists: true, owner, stat };
+        return { exists: true, owner, stat, holdsNothing: (await img.diskUsage()).used === 0 && (await img.listSnaps()).length === 0 };
+      },
+      { readOnly: true },
+    );
   } catch (e) {
     if (n.isCephError(e, "ENOENT")) return { exists: false };
     throw e;
   }
 }
 
-/** Create found an image at the declared name: adopt it if its marker is this resource's and it matches, else refuse. */
-async function adoptOwnImage(inputs: RbdImageInputs, io: IoCtx, owner: string | undefined) {
+/**
+ * Create found an image at the declared name: adopt it if its marker is this resource's and it
+ * matches, else refuse. The state `imageAt` read serves, except a mirrored image's, which also
+ * needs its mirroring read.
+ */
+async function adoptOwnImage(inputs: RbdImageInputs, io: IoCtx, found: FoundImage): Promise<Created> {
   const label = clusterLabel(inputs.connection);
+  const owner = found.exists ? found.owner : undefined;
   if (!inputs.owner || owner !== inputs.owner) throw notOurs({ cluster: label, what: "image", id: describe(inputs), found: owner });
-  const outs = await readImage(io, inputs);
+  const outs = found.exists && !inputs.mirroring ? stateOf(inputs, found.stat) : await readImage(io, inputs);
   checkOwnAdoption({ cluster: label, what: "image", id: describe(inputs), declared: inputs, actual: outs, properties: ["size", "features", "objectSize"] });
   return { id: describe(inputs), outs };
 }
