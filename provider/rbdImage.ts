@@ -537,7 +537,7 @@ async function watchersAfter(img: Image, waitMs: number): Promise<Array<{ addr: 
 /** A little over the OSDs' default watch timeout (30 s), after which a dead client's watch is gone. */
 const STALE_WATCH_WAIT_MS = 45_000;
 
-/** Whether an image exists at `name`, and the owner its marker names (undefined: no marker). */
+/** No image at a name, or one with the owner its marker names (undefined: no marker) and its state. */
 type FoundImage = { exists: false } | { exists: true; owner?: string; stat: ImageStat; holdsNothing?: boolean };
 
 /**
