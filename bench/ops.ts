@@ -197,7 +197,6 @@ export async function benchOps(
     const floor = startCFloor(cBin, cluster.conf, pool);
     const cli = startCliRunner(cluster.conf);
     for (const op of iterations > 0 ? OPS : []) {
-      // Per iteration each client runs once, in turn, so load on the machine falls on all three alike.
       const addonMs: number[] = [];
       const cMs: number[] = [];
       const cliMs: number[] = [];
@@ -206,13 +205,14 @@ export async function benchOps(
         async (i) => void cMs.push(await floor.run(op, "c", i)),
         async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
       ];
+      // The addon and C take turns (who goes first alternates), then the CLI runs its own turns.
+      // Not all three interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
+      // caches cold, the cluster cleaning up its session) is 0.2 ms slower, and the addon, in a
+      // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04).
       for (let i = 0; i < iterations; i++) {
-        // Whoever runs right after a CLI process pays for the cluster's clean-up of its session:
-        // the CLI goes first, then addon and C in alternating order, so that falls on both alike.
-        // (A rotation of all three put the addon right after the CLI in two turns of three.)
-        if (i < cliIterations) await takers[2](i);
         for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) await takers[k](i);
       }
+      for (let i = 0; i < cliIterations; i++) await takers[2](i);
       const r: OpResult = {
         op,
         iterations,
