@@ -266,4 +266,28 @@ describe("backstop timer", () => {
     );
     expect(Date.now() - long).toBeGreaterThanOrEqual(390);
   });
+
+  test("backstops share one timer: a short deadline after a long one fires on time, settled calls leave it", async () => {
+    const guard = new HandleGuard("cluster connection", { opMs: 300, longOpMs: 5000 });
+    const ctx = { cluster: "stuck-cluster" };
+    const started = Date.now();
+    // The long call arms the timer first; the short one must not wait for it.
+    const long = rejection(guard.run("flatten image", ctx, () => new Promise<never>(() => undefined), { long: true }));
+    const settled = guard.run("get fsid", ctx, () => Promise.resolve("fsid"));
+    const short = await rejection(guard.run("stat image", ctx, () => new Promise<never>(() => undefined)));
+    expect(short.message).toContain("stat image failed: ETIMEDOUT (no reply within 0.3s)");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(settled).resolves.toBe("fsid");
+    // A result that comes after its backstop fired goes to onLate, not to the caller.
+    let late: string | undefined;
+    let answer!: (v: string) => void;
+    const slow = rejection(guard.run("open image", ctx, () => new Promise<string>((r) => (answer = r)), { onLate: (v) => (late = v) }));
+    expect((await slow).code).toBe("ETIMEDOUT");
+    answer("handle");
+    await new Promise((r) => setImmediate(r));
+    expect(late).toBe("handle");
+    expect((await long).message).toContain("no reply within 5s");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4990);
+  });
 });

@@ -221,11 +221,16 @@ export function toImageStat(s: NativeStat): ImageStat {
  * header.ts), otherwise opened read-only, stat'd and closed, where withImage(..., (img) => img.stat())
  * makes three calls. What a read that needs nothing else should use.
  */
-export async function statImage(io: IoCtx, name: string): Promise<ImageStat> {
+export function statImage(io: IoCtx, name: string): Promise<ImageStat> {
   const op = "stat image";
   const ctx = io.ctx({ image: name });
-  checkName(name, "image", op, ctx);
-  return toImageStat(await io.guard.run(op, ctx, () => addon().imageStatByName(io.handle, name)));
+  try {
+    checkName(name, "image", op, ctx);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  // Not an async function: its extra promise and turns showed in a 0.4 ms call.
+  return io.guard.run(op, ctx, () => addon().imageStatByName(io.handle, name)).then(toImageStat);
 }
 
 export type { LinkedImage };
