@@ -195,6 +195,9 @@ export async function benchOps(
       log(`threadpool round trip: ${threadpoolRoundTrip.threadpool.median} ms vs inline ${threadpoolRoundTrip.inline.median} ms`);
     }
     const floor = startCFloor(cBin, cluster.conf, pool);
+    // Before the operations: the CLI's 200 pool deletions at their end leave the OSD removing
+    // placement groups for a while, and the first round here (the addon's) paid for it.
+    const concurrency = await benchConcurrency(io, floor, log);
     const cli = startCliRunner(cluster.conf);
     for (const op of iterations > 0 ? OPS : []) {
       const addonMs: number[] = [];
@@ -208,7 +211,8 @@ export async function benchOps(
       // The addon and C take turns (who goes first alternates), then the CLI runs its own turns.
       // Not all three interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
       // caches cold, the cluster cleaning up its session) is 0.2 ms slower, and the addon, in a
-      // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04).
+      // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
+      // of ten calls each did not bring the addon nearer C (one run: open 1.14, resize 1.13).
       for (let i = 0; i < iterations; i++) {
         for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) await takers[k](i);
       }
@@ -230,7 +234,6 @@ export async function benchOps(
       ops.push(r);
     }
     cli.close();
-    const concurrency = await benchConcurrency(io, floor, log);
     floor.close();
     return { ops, concurrency, threadpoolRoundTrip };
   } finally {
