@@ -35,6 +35,9 @@ test("Pulumi runs fully local: no update checks, no plugin downloads (scripts/en
   expect(env).toMatch(/^PULUMI_SKIP_UPDATE_CHECK=true$/m);
   expect(env).toMatch(/^PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true$/m);
   expect(env).toMatch(new RegExp(`^PATH=${repoRoot.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\.tools/bin:`, "m"));
+  // The project's own PULUMI_HOME, where set-up installs the Go-built plugins and the tests look,
+  // even when the environment names another.
+  expect(sh('export PULUMI_HOME=/elsewhere && . scripts/env.sh && echo "$PULUMI_HOME"').trim()).toBe(path.join(repoRoot, ".tools", "pulumi-home"));
 });
 
 test("provider and addon code never shell out to ceph or rbd; the ini package is not a dependency", () => {
