@@ -1,8 +1,8 @@
 // Internal: the TypeScript half of a native handle's lifecycle. Each Cluster, IoCtx and Image owns
 // a HandleGuard that
 //  - rejects calls once it (or a parent) is closed, with a ClosedError, before touching the addon;
-//  - bounds every native call with a backstop (one timer for all calls in flight; librados has its own timeouts; this catches
-//    a call that never returns at all);
+//  - bounds every native call with a backstop, one timer for all calls in flight (librados has
+//    its own timeouts; this catches a call that never returns at all);
 //  - turns addon rejections into typed errors;
 //  - on close: closes children first, waits for in-flight calls, then closes the native handle.
 // The addon enforces the same rules on its side (leases), so a bug here can never free a handle
