@@ -194,6 +194,7 @@ function markdown(r: Results): string {
   if (r.rss) {
     const s = r.rss;
     lines.push(`## Memory: ${s.iterations} create/open/stat/close/remove cycles through the addon`, ``);
+    lines.push(`glibc's settings: ${s.allocator ?? "glibc defaults"}${s.allocator === "glibc defaults" ? "" : ", as the provider host runs (provider/hostProcess.ts)"}.`, ``);
     lines.push(`RSS at start ${fmt(s.rssAtStartMiB, 1)} MiB; after the first ${s.samples[0]?.iteration} (warm-up) ${fmt(s.rssBeforeMiB, 1)} MiB; after ${s.iterations} ${fmt(s.rssAfterMiB, 1)} MiB: growth ${fmt(s.growthMiB)} MiB (${s.bytesPerIteration} bytes/cycle), ${s.iterationsPerSec} cycles/s.`, ``);
     if (s.mallocInUseGrowthMiB !== undefined) {
       lines.push(

@@ -143,8 +143,10 @@ export interface NativeAddon {
   omapRemoveKey(io: IoCtxHandle, oid: string, key: string): Promise<void>;
   objectExec(io: IoCtxHandle, oid: string, cls: string, method: string, input: Buffer): Promise<void>;
 
-  /** glibc's heap over all arenas, in bytes: in use (malloc'd, mmapped chunks included), free but kept, and the total it holds. */
-  mallocStats(): { inUse: number; free: number; heap: number };
+  /** glibc's heap over all arenas, in bytes: in use (malloc'd, mmapped chunks included), free but kept, the total it holds, and the part of it in chunks mapped on their own. */
+  mallocStats(): { inUse: number; free: number; heap: number; mmapped: number };
+  /** mallopt(M_MMAP_THRESHOLD): pins glibc's mmap threshold (no raising on free); process-wide. False if glibc refused the value. */
+  setMallocMmapThreshold(bytes: number): boolean;
 
   imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
   imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;

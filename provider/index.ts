@@ -1,21 +1,9 @@
 // The dynamic-provider handlers, loaded by name inside Pulumi's provider host process
 // (see sdk/dynamic.ts). Nothing here runs in the user's program process.
 
-// Each librados/librbd call holds one libuv threadpool thread while it waits on the cluster (the
-// addon queues one worker per call), and libuv's default of 4 threads would cap the provider host
-// at 4 cluster operations at a time whatever --parallel asks for. libuv reads this when the pool
-// starts, on its first use, which is after this module loads; a value the user set wins.
-process.env.UV_THREADPOOL_SIZE ??= "64";
-
-// The engine never tells its provider host that it died (a SIGKILLed `pulumi up`, a runner killed
-// by its CI): the host lived on, idle or spinning, holding its cluster connections and watches.
-// Inside the host (not in tests or tools that load these handlers), leave once the parent is gone.
-if (/dynamic-provider[\\/]index\.js$/.test(process.argv[1] ?? "")) {
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(1);
-  }, 1000).unref();
-}
+// First: the host process's own settings (libuv's threadpool size must be set before its first use).
+import { setUpProviderHost } from "./hostProcess";
+setUpProviderHost();
 import type * as pulumi from "@pulumi/pulumi";
 import { cephUserProvider } from "./cephUser";
 import { clusterInfoProvider } from "./clusterInfo";

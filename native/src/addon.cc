@@ -116,7 +116,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     r.Set("inUse", NumberU64(info.Env(), m.uordblks + m.hblkhd));
     r.Set("free", NumberU64(info.Env(), m.fordblks));
     r.Set("heap", NumberU64(info.Env(), m.arena + m.hblkhd));
+    r.Set("mmapped", NumberU64(info.Env(), m.hblkhd));
     return r;
+  }));
+  // glibc serves a request at or above its mmap threshold with a mapping of its own, returned to
+  // the kernel on free. By default each such free raises the threshold to that size (up to 32 MiB),
+  // so later requests of that size are carved from the arenas and fragment them. Setting it pins
+  // it. Process-wide: the provider host sets it for itself (provider/hostProcess.ts), a library
+  // user decides for its own process.
+  exports.Set("setMallocMmapThreshold", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "bytes must be a number");
+    int64_t bytes = info[0].As<Napi::Number>().Int64Value();
+    if (bytes <= 0 || bytes > INT32_MAX) throw Napi::RangeError::New(info.Env(), "bytes must be between 1 and 2^31-1");
+    return Napi::Boolean::New(info.Env(), mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1);
   }));
   int major = 0, minor = 0, extra = 0;
   rbd_version(&major, &minor, &extra);
