@@ -11,8 +11,8 @@
 // rbd_image_t (ImageCtx with its caches and threads) costs well over 100 KiB, i.e. ~1 GiB over
 // 9,000 iterations; even a leaked 4 KiB per iteration (a promise + worker + result) is ~35 MiB.
 // 24 MiB leaves room for allocator noise while catching anything of that size.
-// The cycles run with the provider host's allocator setting (glibc's mmap threshold pinned,
-// provider/hostProcess.ts); RSS_GLIBC_DEFAULTS=1 runs them with glibc's defaults instead.
+// The cycles run with the provider host's allocator setting (glibc's mmap and trim thresholds
+// pinned, provider/hostProcess.ts); RSS_GLIBC_DEFAULTS=1 runs them with glibc's defaults instead.
 // RSS_SELFTEST_LEAK=1 deliberately leaves every image open (read-only, so it can still be
 // removed) to show that the check does fail on a real leak.
 import * as v8 from "v8";
@@ -20,7 +20,7 @@ import * as vm from "vm";
 import { startCluster } from "../test/helpers/cluster";
 import * as ceph from "../native";
 import { addon } from "../native/binding";
-import { pinMallocMmapThreshold } from "../provider/hostProcess";
+import { pinMallocThresholds } from "../provider/hostProcess";
 
 const iterations = Number(process.env.RSS_ITERATIONS ?? 10_000);
 const sampleEvery = Number(process.env.RSS_SAMPLE_EVERY ?? 1_000);
@@ -36,8 +36,8 @@ const mib = (bytes: number) => bytes / (1024 * 1024);
 
 export interface RssResult {
   iterations: number;
-  /** glibc's settings the cycles ran under: the provider host's (mmap threshold pinned) unless RSS_GLIBC_DEFAULTS=1. */
-  allocator?: "provider host (mmap threshold pinned)" | "glibc defaults";
+  /** glibc's settings the cycles ran under: the provider host's (mmap and trim thresholds pinned) unless RSS_GLIBC_DEFAULTS=1. */
+  allocator?: "provider host (thresholds pinned)" | "glibc defaults";
   /** Before the first cycle (connection open, pool ready). */
   rssAtStartMiB: number;
   /** heapMiB: the JS heap; mallocInUseMiB / mallocFreeMiB: glibc's heap, all arenas (in use, and freed but kept). */
@@ -57,8 +57,8 @@ export interface RssResult {
 export async function benchRss(conf: string, iterations: number, log: (s: string) => void = console.log): Promise<RssResult> {
   {
     // As the provider host runs (provider/hostProcess.ts), unless asked for glibc's own defaults.
-    const allocator = process.env.RSS_GLIBC_DEFAULTS === "1" ? "glibc defaults" : "provider host (mmap threshold pinned)";
-    if (allocator !== "glibc defaults" && !pinMallocMmapThreshold()) throw new Error("rss: glibc's mmap threshold could not be pinned (set in the environment?)");
+    const allocator = process.env.RSS_GLIBC_DEFAULTS === "1" ? "glibc defaults" : "provider host (thresholds pinned)";
+    if (allocator !== "glibc defaults" && pinMallocThresholds().length !== 2) throw new Error("rss: glibc's thresholds could not be pinned (set in the environment?)");
     log(`rss: allocator settings: ${allocator}`);
     const cluster = await ceph.connect({ conf, retries: 0 });
     await ceph.createPool(cluster, "rss", { pgNum: 8 });

@@ -28,6 +28,16 @@ export interface NativeImageOptions {
   dataPool?: string;
 }
 
+/** What imageRemovalFacts reads: the image's id, header and object map (null: none, no object map). */
+export interface NativeRemovalFacts {
+  id: string;
+  features: number;
+  flags: number;
+  snapshots: number;
+  parentPool: number;
+  objectMapEmpty: boolean | null;
+}
+
 export interface NativeStat {
   size: number;
   objectSize: number;
@@ -97,6 +107,7 @@ export interface NativeAddon {
   imageStatByName(io: IoCtxHandle, name: string): Promise<NativeStat>;
   /** The stat from the image's id object and header alone; null where only an open answers exactly. */
   imageStatFromHeader(io: IoCtxHandle, name: string): Promise<NativeStat | null>;
+  imageRemovalFacts(io: IoCtxHandle, name: string): Promise<NativeRemovalFacts | null>;
   imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;
   imageFlatten(img: ImageHandle): Promise<void>;
   imageDiskUsage(img: ImageHandle): Promise<{ provisioned: number; used: number }>;
@@ -145,8 +156,8 @@ export interface NativeAddon {
 
   /** glibc's heap over all arenas, in bytes: in use (malloc'd, mmapped chunks included), free but kept, the total it holds, and the part of it in chunks mapped on their own. */
   mallocStats(): { inUse: number; free: number; heap: number; mmapped: number };
-  /** mallopt(M_MMAP_THRESHOLD): pins glibc's mmap threshold (no raising on free); process-wide. False if glibc refused the value. */
-  setMallocMmapThreshold(bytes: number): boolean;
+  /** mallopt(M_MMAP_THRESHOLD or M_TRIM_THRESHOLD): sets and pins it (glibc raises neither on free after that); process-wide. False if glibc refused the value. */
+  setMallocThreshold(which: "mmap" | "trim", bytes: number): boolean;
 
   imageWrite(img: ImageHandle, offset: bigint, data: Buffer): Promise<number>;
   imageRead(img: ImageHandle, offset: bigint, length: bigint): Promise<Buffer>;

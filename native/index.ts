@@ -23,6 +23,7 @@ export * from "./trash";
 export * from "./objects";
 export * from "./cls";
 export * from "./header";
+export * from "./removal";
 export * from "./mirror";
 export {
   CephError,

@@ -2,7 +2,7 @@
 // per cluster that the provider host process keeps (opened on first use, reused by every handler).
 import { z } from "zod";
 import { cephxKey } from "./validate";
-import { IN_PROVIDER_HOST, pinMallocMmapThreshold } from "./hostProcess";
+import { IN_PROVIDER_HOST, pinMallocThresholds } from "./hostProcess";
 import type { Cluster, ConnectOptions, IoCtx } from "../native";
 
 export const connectionSchema = z
@@ -163,7 +163,7 @@ function connectCached(conn: Connection, cacheKey: string): Promise<Cluster> {
   // Loaded here, not at module load, so check/diff (which never touch a cluster) work without the addon.
   const native: typeof import("../native") = require("../native");
   // Before librados starts its threads: the provider host's allocator setting (hostProcess.ts).
-  if (IN_PROVIDER_HOST) pinMallocMmapThreshold();
+  if (IN_PROVIDER_HOST) pinMallocThresholds();
   const { configNamespace: _ns, ...settings } = conn;
   const options: ConnectOptions = { ...settings, label: clusterLabel(conn) };
   const pending = native.connect(options);

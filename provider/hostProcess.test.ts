@@ -4,18 +4,18 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOST_MMAP_THRESHOLD, hostMmapThreshold } from "./hostProcess";
+import { HOST_MALLOC_THRESHOLDS, hostMallocThresholds } from "./hostProcess";
 
 /**
  * In a fresh process (glibc's settings are process-wide and one-way): maps and frees an 8 MiB
  * buffer, then allocates 48 buffers of 1 MiB, and reports how many MiB of them glibc mapped on their own.
  */
-function mappedAfterLargeFree(how: "none" | "pin" | "hostConnect", env: NodeJS.ProcessEnv = {}): { pinned: boolean; mappedMiB: number } {
+function mappedAfterLargeFree(how: "none" | "pin" | "hostConnect", env: NodeJS.ProcessEnv = {}): { pinned: string[]; mappedMiB: number } {
   const script = `
     const { addon } = require(${JSON.stringify(path.join(__dirname, "..", "native", "binding"))});
     const host = require(${JSON.stringify(path.join(__dirname, "hostProcess"))});
     const connection = require(${JSON.stringify(path.join(__dirname, "connection"))});
-    const pinned = ${JSON.stringify(how)} === "pin" ? host.pinMallocMmapThreshold() : false;
+    const pinned = ${JSON.stringify(how)} === "pin" ? host.pinMallocThresholds() : [];
     const mapped = () => addon().mallocStats().mmapped;
     (async () => {
       // The provider host's first connection (to no cluster: it fails, after the allocator is set).
@@ -56,7 +56,7 @@ function mappedAfterLargeFree(how: "none" | "pin" | "hostConnect", env: NodeJS.P
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
 
-const unpinned = { pinned: false, mappedMiB: 0, kept: 48 };
+const unpinned = { pinned: [], mappedMiB: 0, kept: 48 };
 
 test("glibc by default carves 1 MiB buffers from its arenas once an 8 MiB one was freed", () => {
   // The mechanism the pin is for: without it, the freed mapping raised the threshold past 1 MiB.
@@ -65,17 +65,20 @@ test("glibc by default carves 1 MiB buffers from its arenas once an 8 MiB one wa
 
 test("pinned, 1 MiB buffers get mappings of their own (returned to the kernel when freed)", () => {
   const r = mappedAfterLargeFree("pin");
-  expect(r.pinned).toBe(true);
+  expect(r.pinned).toEqual(["mmap", "trim"]);
   // All but what the arenas already held free.
   expect(r.mappedMiB).toBeGreaterThanOrEqual(32);
 });
 
-test("a threshold the user set in the environment wins: nothing is pinned", () => {
-  expect(hostMmapThreshold({})).toBe(HOST_MMAP_THRESHOLD);
-  expect(hostMmapThreshold({ MALLOC_MMAP_THRESHOLD_: "1048576" })).toBeUndefined();
-  expect(hostMmapThreshold({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=65536" })).toBeUndefined();
-  expect(hostMmapThreshold({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" })).toBe(HOST_MMAP_THRESHOLD);
-  expect(mappedAfterLargeFree("pin", { MALLOC_MMAP_THRESHOLD_: "16777216" })).toEqual(unpinned);
+test("a threshold the user set in the environment wins: that one is not pinned", () => {
+  const { mmap, trim } = HOST_MALLOC_THRESHOLDS;
+  expect(hostMallocThresholds({})).toEqual({ mmap, trim });
+  expect(hostMallocThresholds({ MALLOC_MMAP_THRESHOLD_: "1048576" })).toEqual({ trim });
+  expect(hostMallocThresholds({ MALLOC_TRIM_THRESHOLD_: "1048576" })).toEqual({ mmap });
+  expect(hostMallocThresholds({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=65536" })).toEqual({ trim });
+  expect(hostMallocThresholds({ GLIBC_TUNABLES: "glibc.malloc.trim_threshold=65536" })).toEqual({ mmap });
+  expect(hostMallocThresholds({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" })).toEqual({ mmap, trim });
+  expect(mappedAfterLargeFree("pin", { MALLOC_MMAP_THRESHOLD_: "16777216" })).toEqual({ ...unpinned, pinned: ["trim"] });
 });
 
 test("the provider host pins it at its first connection", () => {

@@ -1,6 +1,6 @@
 // How the provider host process (Pulumi's dynamic-provider host running this package's handlers)
 // sets itself up: process-wide settings, made by the handlers' entry (provider/index.ts) and the
-// first connection, never on import. The RSS bench calls pinMallocMmapThreshold itself, to measure
+// first connection, never on import. The RSS bench calls pinMallocThresholds itself, to measure
 // with the host's setting.
 
 /** True inside Pulumi's dynamic-provider host. */
@@ -25,30 +25,41 @@ export function setUpProviderHost(): void {
 }
 
 /**
- * glibc's own starting mmap threshold (128 KiB), pinned. By default every free of a chunk that
- * glibc had mapped on its own raises the threshold to that chunk's size; from then on buffers of
- * that size come from the arenas, and librados' and librbd's threads (16 arenas on 2 CPUs) each
- * keep a share of them as free memory: RSS grew 5.4 MiB over 10,000 create/remove cycles that way
- * while the memory in use stayed flat (bench/results/NOTES.md). Pinned, the large buffers go back
- * to the kernel when freed.
+ * glibc's own starting thresholds, pinned: requests of 128 KiB and more get mappings of their own,
+ * and a heap gives back what is free at its top past 128 KiB. By default every free of a chunk
+ * glibc had mapped raises the mmap threshold to that chunk's size and the trim threshold to twice
+ * that; from then on buffers of that size come from the arenas of librados' and librbd's threads,
+ * which keep them as free memory. Over 10,000 create/open/stat/close/remove cycles RSS grew
+ * 5.4 MiB that way while the memory in use stayed flat (bench/results/NOTES.md).
  */
-export const HOST_MMAP_THRESHOLD = 128 * 1024;
+export const HOST_MALLOC_THRESHOLDS = { mmap: 128 * 1024, trim: 128 * 1024 } as const;
 
-/** The threshold to pin, or undefined when the environment already tunes it (the user's choice wins). */
-export function hostMmapThreshold(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  if (env.MALLOC_MMAP_THRESHOLD_ !== undefined) return undefined;
-  if (/(^|:)glibc\.malloc\.mmap_threshold=/.test(env.GLIBC_TUNABLES ?? "")) return undefined;
-  return HOST_MMAP_THRESHOLD;
+type Threshold = keyof typeof HOST_MALLOC_THRESHOLDS;
+const ENV_NAMES: Record<Threshold, { variable: string; tunable: string }> = {
+  mmap: { variable: "MALLOC_MMAP_THRESHOLD_", tunable: "glibc.malloc.mmap_threshold" },
+  trim: { variable: "MALLOC_TRIM_THRESHOLD_", tunable: "glibc.malloc.trim_threshold" },
+};
+
+/** The thresholds to pin: those the environment does not already set (the user's choice wins). */
+export function hostMallocThresholds(env: NodeJS.ProcessEnv = process.env): Partial<Record<Threshold, number>> {
+  const out: Partial<Record<Threshold, number>> = {};
+  for (const which of Object.keys(HOST_MALLOC_THRESHOLDS) as Threshold[]) {
+    const { variable, tunable } = ENV_NAMES[which];
+    if (env[variable] !== undefined) continue;
+    if (new RegExp(`(^|:)${tunable.replace(/\./g, "\\.")}=`).test(env.GLIBC_TUNABLES ?? "")) continue;
+    out[which] = HOST_MALLOC_THRESHOLDS[which];
+  }
+  return out;
 }
 
-let pinned = false;
+let pinned: Threshold[] | undefined;
 
-/** Pins glibc's mmap threshold for this process, once (see HOST_MMAP_THRESHOLD); true if it is pinned now. */
-export function pinMallocMmapThreshold(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (pinned) return true;
-  const bytes = hostMmapThreshold(env);
-  if (bytes === undefined) return false;
+/** Pins glibc's thresholds for this process, once (see HOST_MALLOC_THRESHOLDS); returns the ones it pinned. */
+export function pinMallocThresholds(env: NodeJS.ProcessEnv = process.env): Threshold[] {
+  if (pinned) return pinned;
   const { addon }: typeof import("../native/binding") = require("../native/binding");
-  pinned = addon().setMallocMmapThreshold(bytes);
+  pinned = Object.entries(hostMallocThresholds(env))
+    .filter(([which, bytes]) => addon().setMallocThreshold(which as Threshold, bytes!))
+    .map(([which]) => which as Threshold);
   return pinned;
 }

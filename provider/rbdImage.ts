@@ -594,6 +594,19 @@ export async function deleteImage(inputs: RbdImageInputs): Promise<void> {
     const staging = stagingOf(inputs);
     if (inputs.owner && (await n.objectExists(io, `rbd_id.${staging}`))) await finishInterruptedRename(io, staging, inputs.name);
     await mirroring.releaseForDelete(io, inputs.name, inputs.mirroring, inputs.forceDestroy);
+    // The common case without an open of our own (rbd_remove opens it once more): a plain image
+    // that is no clone, has no snapshots and, by its object map, holds nothing (or forceDestroy).
+    // rbd_remove refuses a watched image (EBUSY); that, an image gone meanwhile (ENOENT) or one
+    // that got a snapshot (ENOTEMPTY) goes the way below, which waits out a stale watch and names
+    // the users.
+    if (!inputs.mirroring && n.removableWithoutOpen(await n.imageRemovalFacts(io, inputs.name), inputs.forceDestroy === true)) {
+      try {
+        await n.removeImage(io, inputs.name);
+        return;
+      } catch (e) {
+        if (!n.isCephError(e, "EBUSY") && !n.isCephError(e, "ENOENT") && !n.isCephError(e, "ENOTEMPTY")) throw e;
+      }
+    }
     let hasClones = false;
     try {
       await n.withImage(io, inputs.name, async (img) => {

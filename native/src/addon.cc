@@ -103,6 +103,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitMirror(env, exports);
   InitImageIo(env, exports);
   InitHeader(env, exports);
+  InitRemoval(env, exports);
   // Diagnostic: a worker whose work throws, so tests can prove an exception's message reaches JS.
   exports.Set("throwInWorker", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     std::string message = StringArg(info, 0, "message");
@@ -120,15 +121,19 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     return r;
   }));
   // glibc serves a request at or above its mmap threshold with a mapping of its own, returned to
-  // the kernel on free. By default each such free raises the threshold to that size (up to 32 MiB),
-  // so later requests of that size are carved from the arenas and fragment them. Setting it pins
-  // it. Process-wide: the provider host sets it for itself (provider/hostProcess.ts), a library
-  // user decides for its own process.
-  exports.Set("setMallocMmapThreshold", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "bytes must be a number");
-    int64_t bytes = info[0].As<Napi::Number>().Int64Value();
+  // the kernel on free, and gives back free memory at the top of a heap past its trim threshold.
+  // By default each such free raises the mmap threshold to that size (up to 32 MiB) and the trim
+  // threshold to twice that, so later requests of that size are carved from the arenas, which keep
+  // them. Setting either pins both raises off. Process-wide: the provider host sets them for itself
+  // (provider/hostProcess.ts); a library user decides for its own process.
+  exports.Set("setMallocThreshold", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    std::string which = StringArg(info, 0, "which");
+    if (info.Length() < 2 || !info[1].IsNumber()) throw Napi::TypeError::New(info.Env(), "bytes must be a number");
+    int64_t bytes = info[1].As<Napi::Number>().Int64Value();
     if (bytes <= 0 || bytes > INT32_MAX) throw Napi::RangeError::New(info.Env(), "bytes must be between 1 and 2^31-1");
-    return Napi::Boolean::New(info.Env(), mallopt(M_MMAP_THRESHOLD, static_cast<int>(bytes)) == 1);
+    int param = which == "mmap" ? M_MMAP_THRESHOLD : which == "trim" ? M_TRIM_THRESHOLD : 0;
+    if (param == 0) throw Napi::TypeError::New(info.Env(), "which must be \"mmap\" or \"trim\"");
+    return Napi::Boolean::New(info.Env(), mallopt(param, static_cast<int>(bytes)) == 1);
   }));
   int major = 0, minor = 0, extra = 0;
   rbd_version(&major, &minor, &extra);

@@ -148,6 +148,7 @@ void InitCls(Napi::Env env, Napi::Object exports);
 void InitMirror(Napi::Env env, Napi::Object exports);
 void InitImageIo(Napi::Env env, Napi::Object exports);
 void InitHeader(Napi::Env env, Napi::Object exports);
+void InitRemoval(Napi::Env env, Napi::Object exports);
 void InitAio(Napi::Env env);
 
 // Closes a handle: stops new operations now, releases once in-flight ones finish.

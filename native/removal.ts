@@ -1,0 +1,44 @@
+// What a delete must know of an image before removing it, read without opening it (native/src/removal.cc).
+import { addon, type NativeRemovalFacts } from "./binding";
+import type { IoCtx } from "./cluster";
+import { checkName } from "./validate";
+
+/** librbd's header flags: the object map (or its fast-diff counts) cannot be trusted until rebuilt. */
+const OBJECT_MAP_INVALID = 1;
+const FAST_DIFF_INVALID = 2;
+
+export interface RemovalFacts {
+  id: string;
+  features: number;
+  flags: number;
+  /** Snapshots of the image (clones can only hang off a snapshot). */
+  snapshots: number;
+  /** The parent's pool id, -1 for an image that is not a clone. */
+  parentPool: number;
+  /** True when the object map says no object of the image exists; null without an object map. */
+  objectMapEmpty: boolean | null;
+}
+
+/**
+ * The image's id, header and object map, read with the object-class methods librbd's open sends
+ * (three reads, no image context). Undefined where only an open answers: no such image, one not
+ * whole, or one that is not plain (striped, migrating, a feature the addon does not know).
+ */
+export async function imageRemovalFacts(io: IoCtx, name: string): Promise<RemovalFacts | undefined> {
+  const op = "read removal facts";
+  const ctx = io.ctx({ image: name });
+  checkName(name, "image", op, ctx);
+  const facts: NativeRemovalFacts | null = await io.guard.run(op, ctx, () => addon().imageRemovalFacts(io.handle, name));
+  return facts ?? undefined;
+}
+
+/**
+ * True when the facts alone show the image may go straight to rbd_remove: not a clone, no
+ * snapshots (so no clones of it), and nothing written by a trustworthy object map (or the data is
+ * to go: `forceDestroy`). Watchers are left to rbd_remove, which refuses a watched image (EBUSY).
+ */
+export function removableWithoutOpen(facts: RemovalFacts | undefined, forceDestroy: boolean): boolean {
+  if (!facts || facts.parentPool !== -1 || facts.snapshots !== 0) return false;
+  if (forceDestroy) return true;
+  return facts.objectMapEmpty === true && (facts.flags & (OBJECT_MAP_INVALID | FAST_DIFF_INVALID)) === 0;
+}
