@@ -28,13 +28,16 @@ export interface NativeImageOptions {
   dataPool?: string;
 }
 
-/** What imageRemovalFacts reads: the image's id, header and object map (null: none, no object map). */
+/** What imageRemovalFacts reads from an image's id object, header and object map. */
 export interface NativeRemovalFacts {
   id: string;
   features: number;
   flags: number;
+  /** Snapshots of the image (clones can only hang off a snapshot). */
   snapshots: number;
+  /** The parent's pool id, -1 for an image that is not a clone. */
   parentPool: number;
+  /** True when the object map says no object of the image exists; null without an object map. */
   objectMapEmpty: boolean | null;
 }
 

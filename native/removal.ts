@@ -7,17 +7,8 @@ import { checkName } from "./validate";
 const OBJECT_MAP_INVALID = 1;
 const FAST_DIFF_INVALID = 2;
 
-export interface RemovalFacts {
-  id: string;
-  features: number;
-  flags: number;
-  /** Snapshots of the image (clones can only hang off a snapshot). */
-  snapshots: number;
-  /** The parent's pool id, -1 for an image that is not a clone. */
-  parentPool: number;
-  /** True when the object map says no object of the image exists; null without an object map. */
-  objectMapEmpty: boolean | null;
-}
+/** See NativeRemovalFacts (native/binding.ts): the addon answers them as they are. */
+export type RemovalFacts = NativeRemovalFacts;
 
 /**
  * The image's id, header and object map, read with the object-class methods librbd's open sends
