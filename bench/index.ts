@@ -182,6 +182,13 @@ function markdown(r: Results): string {
     }
     if (r.threadpoolRoundTrip) {
       const t = r.threadpoolRoundTrip;
+      const st = r.ops.find((o) => o.op === "stat" && o.cCallbacks);
+      if (st?.cCallbacks) {
+        lines.push(
+          ``,
+          `The stat's two reads from C the way a caller that must not block is answered (aio ops with completion callbacks, which librados runs on its finisher thread, the caller woken by the last): median ${fmt(st.cCallbacks.median, 3)} ms, p90 ${fmt(st.cCallbacks.p90, 3)}, ${fmt(st.cCallbacks.median / st.c.median)}x blocking C; the addon ${fmt(st.addon.median / st.cCallbacks.median)}x that (taking turns with both).`,
+        );
+      }
       lines.push(``, `Every addon call but the stat (librados aio ops, settled on the JS thread) also pays a hop to a libuv threadpool thread and back; measured alone, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);
     }
     lines.push(``);

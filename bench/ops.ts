@@ -51,6 +51,12 @@ export interface OpResult {
   /** CLI median / addon median. */
   cliOverAddon: number;
   cliCommand: string;
+  /**
+   * The stat only: the same two reads from C as aio ops with completion callbacks (librados runs
+   * them on its finisher thread), the caller woken by the last one: how a caller that must not
+   * block is answered, without Node or the addon. Takes turns with the addon and blocking C.
+   */
+  cCallbacks?: Stats;
 }
 
 const CLI: Record<Op, (pool: string, name: string) => string[][]> = {
@@ -112,7 +118,7 @@ function addonOp(c: native.Cluster, io: native.IoCtx, pool: string, op: Op, name
 
 /** The C program in serve mode: one process and connection for the whole run, one op per request; its own clock. */
 interface CFloor {
-  run(op: Op, prefix: string, i: number): Promise<number>;
+  run(op: Op | "stat-callbacks", prefix: string, i: number): Promise<number>;
   /** N threads share TOTAL creates on the program's one connection; resolves with ops/s. */
   concurrent(n: number, total: number, prefix: string): Promise<number>;
   close(): void;
@@ -203,10 +209,12 @@ export async function benchOps(
       const addonMs: number[] = [];
       const cMs: number[] = [];
       const cliMs: number[] = [];
+      const cCallbacksMs: number[] = [];
       const takers: Array<(i: number) => Promise<void>> = [
         async (i) => void addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`))),
         async (i) => void cMs.push(await floor.run(op, "c", i)),
         async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
+        async (i) => void cCallbacksMs.push(await floor.run("stat-callbacks", "c", i)),
       ];
       // The addon and C take turns (who goes first alternates), then the CLI runs its own turns.
       // Not all three interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
@@ -214,7 +222,8 @@ export async function benchOps(
       // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
       // of ten calls each did not bring the addon nearer C (one run: open 1.14, resize 1.13).
       for (let i = 0; i < iterations; i++) {
-        for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) await takers[k](i);
+        const turns = i % 2 === 0 ? [0, 1] : [1, 0];
+        for (const k of op === "stat" ? [...turns, 3] : turns) await takers[k](i);
       }
       for (let i = 0; i < cliIterations; i++) await takers[2](i);
       const r: OpResult = {
@@ -228,6 +237,7 @@ export async function benchOps(
         cliOverAddon: 0,
         cliCommand: CLI[op](pool, "NAME").map((a) => a.join(" ")).join(" && "),
       };
+      if (cCallbacksMs.length) r.cCallbacks = msStats(cCallbacksMs);
       r.addonOverC = +(r.addon.median / r.c.median).toFixed(3);
       r.cliOverAddon = +(r.cli.median / r.addon.median).toFixed(2);
       log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);

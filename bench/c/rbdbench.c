@@ -108,6 +108,97 @@ static int header_stat(const char* name) {
   return rados_pool_reverse_lookup(cluster, rados_ioctx_get_id(io), buf, sizeof(buf));
 }
 
+// The same two reads as header_stat, the way a caller that must not block gets librados' answers
+// (the addon's way, native/src/header.cc): aio ops with completion callbacks, the header read sent
+// from the id read's callback, the last callback waking the caller. librados runs callbacks on its
+// finisher thread, while a blocking read is woken from the messenger thread directly: this shows
+// what those hand-offs cost in C, without Node or the addon.
+struct cb_stat {
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int done, rc;
+  char oid[320];
+  char* out[7];
+  size_t len[7];
+  int prval[7];
+  // Both released by the caller at the end: librados may still be inside a send when its callback runs.
+  rados_read_op_t id_op, header_op;
+};
+
+static void cb_stat_finish(struct cb_stat* st, int rc) {
+  pthread_mutex_lock(&st->lock);
+  st->rc = rc;
+  st->done = 1;
+  pthread_cond_signal(&st->cond);
+  pthread_mutex_unlock(&st->lock);
+}
+
+static void cb_header_done(rados_completion_t c, void* arg) {
+  struct cb_stat* st = arg;
+  int rc = rados_aio_get_return_value(c);
+  rados_aio_release(c);
+  for (int i = 1; i < 7; i++) {
+    if (rc >= 0 && st->prval[i] < 0) rc = st->prval[i];
+  }
+  char buf[128];
+  if (rc >= 0) rc = rados_pool_reverse_lookup(cluster, rados_ioctx_get_id(io), buf, sizeof(buf));
+  cb_stat_finish(st, rc < 0 ? rc : 0);
+}
+
+static void cb_id_done(rados_completion_t c, void* arg) {
+  struct cb_stat* st = arg;
+  uint64_t head = (uint64_t)-2;
+  char id[64];
+  int rc = rados_aio_get_return_value(c);
+  rados_aio_release(c);
+  if (rc >= 0) rc = st->prval[0];
+  if (rc >= 0 && (st->len[0] < 4 || st->len[0] - 4 >= sizeof(id))) rc = -EIO;
+  if (rc < 0) return cb_stat_finish(st, rc);
+  memcpy(id, st->out[0] + 4, st->len[0] - 4);
+  id[st->len[0] - 4] = 0;
+  snprintf(st->oid, sizeof(st->oid), "rbd_header.%s", id);
+  rados_read_op_exec(st->header_op, "rbd", "get_size", (const char*)&head, 8, &st->out[1], &st->len[1], &st->prval[1]);
+  rados_read_op_exec(st->header_op, "rbd", "get_features", (const char*)&head, 8, &st->out[2], &st->len[2], &st->prval[2]);
+  rados_read_op_exec(st->header_op, "rbd", "get_object_prefix", NULL, 0, &st->out[3], &st->len[3], &st->prval[3]);
+  rados_read_op_exec(st->header_op, "rbd", "get_flags", (const char*)&head, 8, &st->out[4], &st->len[4], &st->prval[4]);
+  rados_read_op_exec(st->header_op, "rbd", "parent_get", NULL, 0, &st->out[5], &st->len[5], &st->prval[5]);
+  rados_read_op_exec(st->header_op, "rbd", "get_data_pool", NULL, 0, &st->out[6], &st->len[6], &st->prval[6]);
+  rados_completion_t next;
+  if ((rc = rados_aio_create_completion2(st, cb_header_done, &next)) < 0) return cb_stat_finish(st, rc);
+  if ((rc = rados_aio_read_op_operate(st->header_op, io, next, st->oid, 0)) < 0) {
+    rados_aio_release(next);
+    cb_stat_finish(st, rc);
+  }
+}
+
+static int header_stat_callbacks(const char* name) {
+  struct cb_stat st;
+  memset(&st, 0, sizeof(st));
+  pthread_mutex_init(&st.lock, NULL);
+  pthread_cond_init(&st.cond, NULL);
+  snprintf(st.oid, sizeof(st.oid), "rbd_id.%s", name);
+  st.id_op = rados_create_read_op();
+  st.header_op = rados_create_read_op();
+  rados_read_op_exec(st.id_op, "rbd", "get_id", NULL, 0, &st.out[0], &st.len[0], &st.prval[0]);
+  rados_completion_t c;
+  int rc = rados_aio_create_completion2(&st, cb_id_done, &c);
+  if (rc >= 0 && (rc = rados_aio_read_op_operate(st.id_op, io, c, st.oid, 0)) < 0) rados_aio_release(c);
+  if (rc >= 0) {
+    pthread_mutex_lock(&st.lock);
+    while (!st.done) pthread_cond_wait(&st.cond, &st.lock);
+    pthread_mutex_unlock(&st.lock);
+    rc = st.rc;
+  }
+  rados_release_read_op(st.id_op);
+  rados_release_read_op(st.header_op);
+  for (int i = 0; i < 7; i++) {
+    if (st.out[i]) rados_buffer_free(st.out[i]);
+  }
+  pthread_cond_destroy(&st.cond);
+  pthread_mutex_destroy(&st.lock);
+  return rc;
+}
+
 static int mon(const char* json) {
   const char* cmds[1] = {json};
   char *outbuf = NULL, *outs = NULL;
@@ -130,6 +221,7 @@ static int run_op(const char* op, const char* prefix, int i) {
     return rbd_close(img);
   }
   if (!strcmp(op, "stat")) return header_stat(name);
+  if (!strcmp(op, "stat-callbacks")) return header_stat_callbacks(name);
   if (!strcmp(op, "resize")) {
     if ((rc = open_rw(name, &img)) < 0) return rc;
     // As Image.resize without allowShrink: stat first (the shrink check), then resize2.
