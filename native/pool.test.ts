@@ -104,7 +104,9 @@ test("applications, rbd pool init, stats, df, mon dump", async () => {
   const cliPool = () => cliDf.pools.find((p: { name: string }) => p.name === initPool);
   for (let i = 0; i < 100; i++) {
     const seen = stats.find((s) => s.name === initPool);
-    if (seen && seen.objects > 0 && seen.objects === cliPool().stats.objects && seen.storedBytes === cliPool().stats.stored) break;
+    // Both read the same digest, so they can agree on one taken before the writes landed: wait for the 2 MiB too.
+    const landed = seen && seen.objects > 0 && seen.storedBytes >= 2 * 2 ** 20;
+    if (landed && seen.objects === cliPool().stats.objects && seen.storedBytes === cliPool().stats.stored) break;
     await new Promise((r) => setTimeout(r, 200));
     [stats, cliDf] = await Promise.all([ceph.poolStats(fx.cluster), fx.tc.cephJson("df", "detail")]);
   }
