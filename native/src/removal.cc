@@ -85,7 +85,7 @@ int ReadRemovalFacts(rados_ioctx_t io, const std::string& name, RemovalFacts* ou
 
   ReadOp map_op;
   Reply map;
-  rados_read_op_exec(map_op.op, "rbd", "object_map_load", nullptr, 0, &map.data, &map.len, &map.rc);
+  map_op.Exec("object_map_load", "", &map);
   rc = Operate(io, &map_op, "rbd_object_map." + out->id);
   if (rc < 0) return Triage(rc);
   if (map.rc < 0) return Triage(map.rc);
