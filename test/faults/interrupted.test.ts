@@ -144,13 +144,28 @@ test("pulumi destroy of 50 images SIGKILLed at half: the recovery commands conve
 });
 
 /**
- * Where to cut the checkpoint: the last line end before its middle. A cut inside a literal
- * (`"custom": fa`) is reported by Go's JSON scanner as "invalid character ' ' in literal false", not
- * as the end of input a write cut short leaves; the engine writes the file indented, a value a line.
+ * Where to cut the checkpoint: just after the first comma between values past its middle. The
+ * engine writes the file compact, on one line, so the cut must be chosen by the JSON's structure:
+ * Go's scanner ends a cut input by feeding it a space, so a cut after a string's backslash reads as
+ * "invalid character ' ' in string escape code", one inside a literal (`"custom": fa`) as "invalid
+ * character ' ' in literal false"; only a cut between values reads as the end of input a write cut
+ * short leaves.
  */
-function cutAtLineEnd(bytes: Buffer): number {
-  const at = bytes.lastIndexOf(0x0a, Math.floor(bytes.length / 2));
-  return at > 0 ? at + 1 : Math.floor(bytes.length / 2);
+function cutBetweenValues(bytes: Buffer): number {
+  const middle = Math.floor(bytes.length / 2);
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // a backslash: the next byte is escaped
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x2c && i >= middle) {
+      return i + 1;
+    }
+  }
+  throw new Error("checkpoint has no comma between values past its middle");
 }
 
 /** A partial up, then the checkpoint cut short on purpose (a deterministic cut), then the README's recovery. */
@@ -164,7 +179,7 @@ async function checkpointCutCase(kind: "attrs cut" | "checkpoint cut", how: stri
   // A deterministic cut of the kind named, whatever the kill itself did to the checkpoint.
   if (checkpointDamage() === "attrs cut") fs.rmSync(`${checkpointFile()}.attrs`);
   if (kind === "attrs cut") fs.writeFileSync(`${checkpointFile()}.attrs`, "");
-  else fs.truncateSync(checkpointFile(), cutAtLineEnd(fs.readFileSync(checkpointFile())));
+  else fs.truncateSync(checkpointFile(), cutBetweenValues(fs.readFileSync(checkpointFile())));
   const broken = await stack.run(["refresh", "--yes", "--skip-preview"], { expectFailure: true });
   expect(broken.stdout + broken.stderr).toMatch(message);
   // The metadata cut stops even `pulumi cancel` (it reads the file); a cut checkpoint does not.
@@ -191,7 +206,7 @@ test("checkpoint metadata cut short after a partial up (`failed to load checkpoi
   checkpointCutCase("attrs cut", "its metadata file `<stack>.json.attrs` emptied, as a kill inside fileblob's in-place rewrite of it leaves it", /failed to load checkpoint: EOF/));
 
 test("checkpoint file cut short after a partial up (`unexpected end of JSON input`): the README's commands recover; the pool equals state, nothing orphaned", () =>
-  checkpointCutCase("checkpoint cut", "the checkpoint file itself truncated at a line end near its middle (a rename that outlived its data: a power loss)", /failed to load checkpoint: .*unexpected end of JSON input/));
+  checkpointCutCase("checkpoint cut", "the checkpoint file itself truncated between two values just past its middle (a rename that outlived its data: a power loss)", /failed to load checkpoint: .*unexpected end of JSON input/));
 
 /** The file backend's checkpoint for this stack: .pulumi/stacks/<project>/<stack>.json. */
 function checkpointFile(): string {
