@@ -208,8 +208,21 @@ function markdown(r: Results): string {
         `Over the same span glibc's heap (all arenas): memory in use ${fmt(s.mallocInUseGrowthMiB)} MiB, free memory it keeps for reuse ${fmt(s.mallocFreeGrowthMiB!)} MiB (a leak shows as memory in use).`,
         ``,
       );
-      lines.push(`| cycles | RSS MiB | JS heap MiB | malloc in use MiB | malloc free MiB |`, `|---|---|---|---|---|`);
-      for (const x of s.samples) lines.push(`| ${x.iteration} | ${fmt(x.rssMiB, 1)} | ${fmt(x.heapMiB, 1)} | ${fmt(x.mallocInUseMiB, 1)} | ${fmt(x.mallocFreeMiB, 1)} |`);
+      if (s.rssAnonGrowthMiB !== undefined) {
+        lines.push(
+          `RSS over the span, split (counted exactly from /proc/self/smaps_rollup): anonymous memory ${fmt(s.rssAnonGrowthMiB)} MiB, pages of mapped files (the libraries' code and data) ${fmt(s.rssFileGrowthMiB!)} MiB. Of the anonymous memory, V8's pages for the JS heap ${fmt(s.heapCommittedGrowthMiB!)} MiB (a sizing of its own: the JS heap in use stays flat), glibc's heap the two lines above.`,
+          ``,
+        );
+      }
+      const split = s.samples[0]?.rssAnonMiB !== undefined;
+      lines.push(
+        `| cycles | RSS MiB | JS heap MiB | malloc in use MiB | malloc free MiB |${split ? " V8 holds MiB | malloc mapped MiB | RSS anon MiB | RSS file MiB |" : ""}`,
+        `|---|---|---|---|---|${split ? "---|---|---|---|" : ""}`,
+      );
+      for (const x of s.samples) {
+        const extra = split ? ` ${fmt(x.heapCommittedMiB!, 1)} | ${fmt(x.mallocMappedMiB!, 1)} | ${fmt(x.rssAnonMiB!, 1)} | ${fmt(x.rssFileMiB!, 1)} |` : "";
+        lines.push(`| ${x.iteration} | ${fmt(x.rssMiB, 1)} | ${fmt(x.heapMiB, 1)} | ${fmt(x.mallocInUseMiB, 1)} | ${fmt(x.mallocFreeMiB, 1)} |${extra}`);
+      }
       lines.push(``);
     }
   }
