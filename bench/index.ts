@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, startCluster } from "../test/helpers/cluster";
-import { benchRss, type RssResult } from "./native-rss";
+import { benchRss, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
@@ -203,9 +203,8 @@ function markdown(r: Results): string {
     lines.push(`## Memory: ${s.iterations} create/open/stat/close/remove cycles through the addon`, ``);
     lines.push(`glibc's settings: ${s.allocator ?? "glibc defaults"}${s.allocator === "glibc defaults" ? "" : ", as the provider host runs (provider/hostProcess.ts)"}.`, ``);
     lines.push(`RSS at start ${fmt(s.rssAtStartMiB, 1)} MiB; after the first ${s.samples[0]?.iteration} (warm-up) ${fmt(s.rssBeforeMiB, 1)} MiB; after ${s.iterations} ${fmt(s.rssAfterMiB, 1)} MiB: growth ${fmt(s.growthMiB)} MiB (${s.bytesPerIteration} bytes/cycle), ${s.iterationsPerSec} cycles/s.`, ``);
-    // The growth compares two samples; the highest one in between says how far RSS went on the way.
-    const highest = s.samples.slice(1).reduce<RssResult["samples"][number] | undefined>((h, x) => (!h || x.rssMiB > h.rssMiB ? x : h), undefined);
-    if (highest) lines.push(`Highest sample after the warm-up: ${fmt(highest.rssMiB - s.samples[0].rssMiB)} MiB above it, at cycle ${highest.iteration}.`, ``);
+    const peak = peakAfterWarmUp(s.samples, s.iterations);
+    if (peak) lines.push(`Highest sample after the warm-up: ${fmt(peak.aboveMiB)} MiB above it, at cycle ${peak.iteration}.`, ``);
     if (s.mallocInUseGrowthMiB !== undefined) {
       lines.push(
         `Over the same span glibc's heap (all arenas): memory in use ${fmt(s.mallocInUseGrowthMiB)} MiB, free memory it keeps for reuse ${fmt(s.mallocFreeGrowthMiB!)} MiB (a leak shows as memory in use).`,

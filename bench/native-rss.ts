@@ -74,6 +74,24 @@ export interface RssResult {
   iterationsPerSec: number;
 }
 
+type RssSample = RssResult["samples"][number];
+
+/** The sample growth is measured from: the first at or after the warm-up's 1,000 cycles. */
+export function warmUpBase(samples: RssSample[], iterations: number): RssSample {
+  return samples.find((s) => s.iteration >= Math.min(1_000, iterations)) ?? samples[0];
+}
+
+/**
+ * The highest sample after the base, and how far above it: the growth compares two samples, this
+ * says how far RSS went on the way. Undefined with no sample after the base.
+ */
+export function peakAfterWarmUp(samples: RssSample[], iterations: number): { iteration: number; aboveMiB: number } | undefined {
+  const base = warmUpBase(samples, iterations);
+  let peak: RssSample | undefined;
+  for (const s of samples) if (s.iteration > base.iteration && (!peak || s.rssMiB > peak.rssMiB)) peak = s;
+  return peak && { iteration: peak.iteration, aboveMiB: peak.rssMiB - base.rssMiB };
+}
+
 /** The cycles on one connection to the cluster at `conf`; RSS before (after warm-up) and after. */
 export async function benchRss(conf: string, iterations: number, log: (s: string) => void = console.log): Promise<RssResult> {
   {
@@ -127,7 +145,7 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
     await ceph.deletePool(cluster, "rss");
     await cluster.close();
 
-    const base = samples.find((s) => s.iteration >= Math.min(1_000, iterations)) ?? samples[0];
+    const base = warmUpBase(samples, iterations);
     const last = samples[samples.length - 1];
     const growth = last.rssMiB - base.rssMiB;
     const perIteration = last.iteration > base.iteration ? (growth * 1024 * 1024) / (last.iteration - base.iteration) : 0;
