@@ -46,9 +46,46 @@ export function readProc(pid: number): { ppid: number; cpu: number; childCpu: nu
   }
 }
 
-/** Samples the process tree under `root` every `everyMs`: the last values seen per pid (CPU is cumulative, VmHWM a peak). */
-function sampleTree(root: number, everyMs: number): { stop(): Map<number, ProcSample> } {
+/**
+ * Which kind of thread of a provider host a thread is: its JS thread, Node's others (libuv's
+ * threadpool, where the addon's blocking librbd calls run, and V8's helpers: all named "node"), or
+ * a librados/librbd thread by its name without the instance number (msgr-worker-0 -> msgr-worker).
+ */
+export function threadKind(pid: number, tid: number, comm: string): string {
+  if (tid === pid) return "jsThread";
+  if (comm === "node") return "otherNodeThreads";
+  return comm.replace(/-\d+$/, "");
+}
+
+/** CPU seconds of each thread of `pid` ("tid comm" -> seconds). */
+function readThreads(pid: number): Map<string, { kind: string; cpu: number }> {
+  const out = new Map<string, { kind: string; cpu: number }>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(`${tid} ${comm}`, { kind: threadKind(pid, Number(tid), comm), cpu: (Number(f[11]) + Number(f[12])) / TICK });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * Samples the process tree under `root` every `everyMs`: the last values seen per pid (CPU is
+ * cumulative, VmHWM a peak), and the provider hosts' CPU by kind of thread (threadKind).
+ */
+function sampleTree(root: number, everyMs: number): { stop(): { procs: Map<number, ProcSample>; hostThreads: Record<string, number> } } {
   const seen = new Map<number, ProcSample>();
+  const hostThreads = new Map<string, { kind: string; cpu: number }>();
   const tick = () => {
     const parent = new Map<number, number>();
     const infos = new Map<number, NonNullable<ReturnType<typeof readProc>>>();
@@ -73,13 +110,20 @@ function sampleTree(root: number, everyMs: number): { stop(): Map<number, ProcSa
         childCpuSec: Math.max(before?.childCpuSec ?? 0, info.childCpu),
         peakRssMiB: Math.max(before?.peakRssMiB ?? 0, +(info.hwmKiB / 1024).toFixed(1)),
       });
+      if (seen.get(pid)!.role !== "providerHost") continue;
+      for (const [key, t] of readThreads(pid)) {
+        const k = `${pid} ${key}`;
+        hostThreads.set(k, { kind: t.kind, cpu: Math.max(hostThreads.get(k)?.cpu ?? 0, t.cpu) });
+      }
     }
   };
   const timer = setInterval(tick, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return seen;
+      const byKind: Record<string, number> = {};
+      for (const t of hostThreads.values()) byKind[t.kind] = +((byKind[t.kind] ?? 0) + t.cpu).toFixed(2);
+      return { procs: seen, hostThreads: byKind };
     },
   };
 }
@@ -112,6 +156,8 @@ export interface PhaseResult {
   treeCpuSec: number;
   /** CPU seconds by process role, from sampling /proc (processes shorter than a sample are missed). */
   cpuByRole: Record<string, number>;
+  /** The provider host's CPU seconds by kind of thread (threadKind; absent in results from before this was recorded). */
+  providerHostThreadCpuSec?: Record<string, number>;
   cephDaemonCpuSec: Record<string, number>;
   peakRssMiB: Record<string, number>;
   /** After create: bytes of checkpoint per resource, and per resource of each type. */
@@ -231,7 +277,7 @@ async function timedPhase(stack: Stack, phase: Phase, n: number, parallel: numbe
   try {
     await done;
   } finally {
-    var seen = sampler.stop(); // eslint-disable-line no-var
+    var { procs: seen, hostThreads } = sampler.stop(); // eslint-disable-line no-var
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const treeCpuSec = selfChildrenCpu() - tree0;
@@ -251,6 +297,7 @@ async function timedPhase(stack: Stack, phase: Phase, n: number, parallel: numbe
     secondsPerResource: +(seconds / n).toFixed(4),
     treeCpuSec: +treeCpuSec.toFixed(2),
     cpuByRole,
+    providerHostThreadCpuSec: hostThreads,
     cephDaemonCpuSec: Object.fromEntries(Object.keys(daemons1).map((d) => [d, +(daemons1[d] - daemons0[d]).toFixed(2)])),
     peakRssMiB,
   };
@@ -310,16 +357,20 @@ export interface ProfileSummary {
   ownCodeMs?: number;
 }
 
-/** Which runs profileStack profiles: this project's create, and the drift check of the floor and of this project. */
+/**
+ * Which runs profileStack profiles: this project's create and destroy (the phase still above the
+ * floor at N=50), and the drift check of the floor and of this project.
+ */
 const PROFILED: Array<{ program: Program; phase: Phase }> = [
   { program: "ceph", phase: "create" },
   { program: "floor", phase: "previewRefresh" },
   { program: "ceph", phase: "previewRefresh" },
+  { program: "ceph", phase: "destroy" },
 ];
 
 /**
- * CPU-profiles the program and provider host (not timed): a create of N images by this project,
- * and a `preview --refresh` of N images by the floor and by this project, each stack destroyed after.
+ * CPU-profiles the program and provider host (not timed): a create and a destroy of N images by
+ * this project, and a `preview --refresh` of N images by the floor and by this project.
  */
 export async function profileStack(cluster: TestCluster, n: number, parallel: number, log: (s: string) => void): Promise<ProfileSummary[]> {
   const pool = "scale";
@@ -331,7 +382,7 @@ export async function profileStack(cluster: TestCluster, n: number, parallel: nu
     for (const program of [...new Set(PROFILED.map((p) => p.program))]) {
       const stack = await makeStack(program, cluster, pool, n, workDir);
       try {
-        for (const phase of ["create", "previewRefresh"] as const) {
+        for (const phase of ["create", "previewRefresh", "destroy"] as const) {
           const profDir = fs.mkdtempSync(path.join(workDir, `profiles-${program}-${phase}-`));
           const profiled = PROFILED.some((p) => p.program === program && p.phase === phase);
           const env = profiled ? { NODE_OPTIONS: `--require ${path.join(__dirname, "cpu-sampler.js")}`, CPU_PROFILE_DIR: profDir } : {};
@@ -345,7 +396,6 @@ export async function profileStack(cluster: TestCluster, n: number, parallel: nu
             out.push(s);
           }
         }
-        await (await pulumi(stack, PHASE_ARGS.destroy(parallel))).done;
       } finally {
         await (await pulumi(stack, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);
       }
