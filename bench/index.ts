@@ -7,6 +7,7 @@
 //   npm run bench -- --only=stack --programs=floor,ceph --n=200
 //   npm run bench -- --only=stack --n=200 --phases=previewRefresh   (create and destroy always run)
 //   npm run bench -- --only=profile --profile-n=1000                  (profiles at N=200 unless told)
+//   npm run bench -- --only=startup --startup-rounds=20                 (a provider host's first delete, step by step)
 //   npm run bench -- --out=/tmp/bench              results elsewhere (default bench/results)
 //   npm run bench -- --merge=/tmp/bench/results.json  runs nothing: takes that run's parts into --out
 // Parts not run keep their previous results in the output directory.
@@ -18,11 +19,12 @@ import { benchRss, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
 
 // As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
 process.env.UV_THREADPOOL_SIZE ??= "64";
 
-const PARTS = ["ops", "concurrency", "rss", "stack", "profile"] as const;
+const PARTS = ["ops", "concurrency", "rss", "stack", "profile", "startup"] as const;
 type Part = (typeof PARTS)[number];
 
 function args(): {
@@ -37,6 +39,7 @@ function args(): {
   merge?: string;
   cliIterations: number;
   profileN: number;
+  startupRounds: number;
 } {
   const flags = new Map<string, string>();
   for (const a of process.argv.slice(2)) {
@@ -60,6 +63,7 @@ function args(): {
     // The CLI takes 0.1-1 s per spawn: on a loaded machine fewer of its iterations may be all there is time for.
     cliIterations: Number(flags.get("cli-iterations") ?? flags.get("iterations") ?? 200),
     profileN: Number(flags.get("profile-n") ?? 200),
+    startupRounds: Number(flags.get("startup-rounds") ?? 20),
   };
 }
 
@@ -74,6 +78,7 @@ interface Results {
   rss?: RssResult;
   stacks?: PhaseResult[];
   profiles?: ProfileSummary[];
+  startup?: StartupResult;
   /** When each part's results were measured (parts not run this time keep earlier results). */
   runs?: Record<string, { startedAt: string; loadAverageAtStart: unknown }>;
 }
@@ -99,7 +104,7 @@ async function main() {
   };
   if (opts.merge) {
     const other: Results = JSON.parse(fs.readFileSync(opts.merge, "utf8"));
-    const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles"] as const;
+    const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles", "startup"] as const;
     Object.assign(results, previous, { machine: previous.machine ?? other.machine, settings: previous.settings ?? other.settings });
     for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
     // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
@@ -155,6 +160,9 @@ async function main() {
     }
     if (opts.only.has("profile")) {
       results.profiles = await profileStack(cluster, opts.profileN, opts.parallel, log);
+    }
+    if (opts.only.has("startup")) {
+      results.startup = await benchStartup(cluster, opts.startupRounds, log);
     }
     results.finishedAt = new Date().toISOString();
     save();
@@ -249,6 +257,24 @@ function markdown(r: Results): string {
       const d = s.cephDaemonCpuSec;
       lines.push(`| ${s.n} | ${s.program} | ${s.phase} | ${fmt(s.treeCpuSec, 1)} | ${fmt(c.engine ?? 0, 1)} | ${fmt(c.languageHost ?? 0, 1)} | ${fmt(c.program ?? 0, 1)} | ${fmt(c.providerHost ?? 0, 1)} | ${fmt(c.providerHostChildren ?? 0, 1)} | ${fmt(d["mon.a"], 1)} | ${fmt(d["osd.0"], 1)} | ${fmt(d["mgr.x"], 1)} |`);
     }
+    const threaded = r.stacks.filter((s) => s.providerHostThreadCpuSec && Object.keys(s.providerHostThreadCpuSec).length);
+    if (threaded.length) {
+      const named = ["jsThread", "otherNodeThreads", "msgr-worker", "io_context_pool", "taskfin_librbd"];
+      lines.push(
+        ``,
+        `### The provider host's CPU seconds by thread (sampled with the processes)`,
+        ``,
+        `JS thread: the handlers, the engine's RPCs, the addon's calls into N-API. Other node threads: libuv's threadpool, where the addon's blocking librbd/librados calls run, and V8's helpers. Then librados' and librbd's own threads by name (messengers, the asio pool where librbd's state machines run, librbd's finisher); the rest of theirs summed.`,
+        ``,
+        `| N | program | phase | JS thread | other node threads | msgr-worker | io_context_pool | taskfin_librbd | other librados/librbd threads |`,
+        `|---|---|---|---|---|---|---|---|---|`,
+      );
+      for (const s of threaded) {
+        const t = s.providerHostThreadCpuSec!;
+        const rest = Object.entries(t).filter(([k]) => !named.includes(k)).reduce((a, [, v]) => a + v, 0);
+        lines.push(`| ${s.n} | ${s.program} | ${s.phase} | ${named.map((k) => fmt(t[k] ?? 0, 2)).join(" | ")} | ${fmt(rest, 2)} |`);
+      }
+    }
     lines.push(``, `### State after create (bytes)`, ``, `| N | program | checkpoint | per image | per resource by type |`, `|---|---|---|---|---|`);
     for (const s of r.stacks.filter((x) => x.state)) {
       const t = Object.entries(s.state!.bytesPerResourceByType).map(([k, v]) => `${k.replace(/^pulumi-nodejs:dynamic\//, "")}: ${v}`).join("; ");
@@ -261,8 +287,22 @@ function markdown(r: Results): string {
     }
     lines.push(``);
   }
+  if (r.startup) {
+    const st = r.startup.steps;
+    const fixed = st.zod.median + st.handlers.median + st.addon.median + st.connect.median + Math.max(0, st.firstDelete.median - st.secondDelete.median);
+    lines.push(
+      `## A provider host's start-up: its first RbdImage delete, step by step (ms, ${r.startup.rounds} fresh processes, bench/startup.ts)`,
+      ``,
+      `What a fresh provider host does before and in its first delete, in its order. @pulumi/pulumi is loaded by the host before any of ours (the floor's host pays it too). Both deletes are of plain 1 GiB images through the RbdImage handler; the second is a warm delete, for scale.`,
+      ``,
+      `| step | median | p90 |`,
+      `|---|---|---|`,
+    );
+    for (const s of STARTUP_STEPS) lines.push(`| ${s} | ${fmt(st[s].median, 1)} | ${fmt(st[s].p90, 1)} |`);
+    lines.push(``, `Paid once per provider host by this project and not by the floor: about ${fmt(fixed, 0)} ms (zod, the handlers, the addon, connect, and the first delete's excess over the second).`, ``);
+  }
   if (r.profiles?.length) {
-    lines.push(`## Where the time goes: top self time (CPU profiles at N=${r.profiles[0].n ?? 200}: this project's create, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
+    lines.push(`## Where the time goes: top self time (CPU profiles at N=${r.profiles[0].n ?? 200}: this project's create and destroy, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
     for (const p of r.profiles) {
       lines.push(`### ${p.run ?? "ceph create"}: ${p.process} (${p.totalSampledMs} ms sampled${p.ownCodeMs !== undefined ? `, own code ${p.ownCodeMs} ms` : ""})`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);
