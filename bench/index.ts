@@ -105,7 +105,8 @@ async function main() {
   if (opts.merge) {
     const other: Results = JSON.parse(fs.readFileSync(opts.merge, "utf8"));
     const parts = ["ops", "threadpoolRoundTrip", "concurrency", "rss", "stacks", "profiles", "startup"] as const;
-    Object.assign(results, previous, { machine: previous.machine ?? other.machine, settings: previous.settings ?? other.settings });
+    // The machine as the newest run saw it (versions, kernel); each part's own start and load are in `runs`.
+    Object.assign(results, previous, { machine: other.machine ?? previous.machine, settings: previous.settings ?? other.settings });
     for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
     // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
     const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
@@ -120,6 +121,10 @@ async function main() {
       const key = part === "stack" && results.runs[part] ? `${part} (n=${(other.settings as any)?.ns}, ${(other.settings as any)?.programs})` : part;
       results.runs[key] = when;
     }
+    // The span of the parts in the report, not the first run's (its parts may all be replaced).
+    const starts = Object.values(results.runs).map((x) => x.startedAt).sort();
+    results.startedAt = starts[0] ?? results.startedAt;
+    results.finishedAt = [previous.finishedAt, other.finishedAt].filter((x): x is string => !!x).sort().pop();
     save();
     log(`merged ${opts.merge} into ${opts.out}`);
     return;
@@ -177,8 +182,10 @@ const fmt = (x: number | undefined, digits = 2) => (x === undefined || !Number.i
 function markdown(r: Results): string {
   const lines: string[] = [];
   const m = r.machine;
-  lines.push(`# Benchmarks`, ``, `Run ${r.startedAt} to ${r.finishedAt ?? "(unfinished)"}, one throwaway cluster (1 mon, 1 mgr, 1 OSD) on the same machine.`, ``);
-  lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, kernel ${m.kernel}; load average at start ${m.loadAverageAtStart} (other work shared the machine).`);
+  lines.push(`# Benchmarks`, ``, `${Object.keys(r.runs ?? {}).length > 1 ? "Parts run" : "Run"} ${r.startedAt} to ${r.finishedAt ?? "(unfinished)"}, one throwaway cluster (1 mon, 1 mgr, 1 OSD) on the same machine.`, ``);
+  const merged = Object.keys(r.runs ?? {}).length > 1;
+  const load = merged ? `each part's start and load average below` : `load average at start ${m.loadAverageAtStart}`;
+  lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, kernel ${m.kernel}; ${load}.`);
   lines.push(`Versions: ${m.ceph}; node ${m.node}; pulumi CLI ${m.pulumi}, @pulumi/pulumi ${m.pulumiNodejsSdk}; ${m.gcc}; UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}.`, ``);
   if (r.runs) lines.push(`Parts measured: ${Object.entries(r.runs).map(([p, x]) => `${p} at ${x.startedAt} (load ${x.loadAverageAtStart})`).join("; ")}.`, ``);
   if (r.ops) {
