@@ -1,8 +1,8 @@
 // Loaded with NODE_OPTIONS="--require .../cpu-sampler.js" into the program and the provider host:
 // a V8 CPU profile in 1-second chunks written to CPU_PROFILE_DIR, so a process the engine kills at
 // the end (the provider host: SIGKILL, no exit handler runs) still leaves all but its last second.
-// (Chunks of 3 s lost whole phases shorter than that, and a destroy's last seconds.) (`node --cpu-prof` writes
-// only at a clean exit, and the language host rejects it in NODE_OPTIONS.)
+// Chunks of 3 s lost whole phases shorter than that, and a destroy's last seconds. (`node
+// --cpu-prof` writes only at a clean exit, and the language host rejects it in NODE_OPTIONS.)
 import * as fs from "fs";
 import * as inspector from "inspector";
 import * as path from "path";

@@ -182,8 +182,9 @@ const fmt = (x: number | undefined, digits = 2) => (x === undefined || !Number.i
 function markdown(r: Results): string {
   const lines: string[] = [];
   const m = r.machine;
-  lines.push(`# Benchmarks`, ``, `${Object.keys(r.runs ?? {}).length > 1 ? "Parts run" : "Run"} ${r.startedAt} to ${r.finishedAt ?? "(unfinished)"}, one throwaway cluster (1 mon, 1 mgr, 1 OSD) on the same machine.`, ``);
+  // Parts from more than one run (--merge): each part's start and load are listed below.
   const merged = Object.keys(r.runs ?? {}).length > 1;
+  lines.push(`# Benchmarks`, ``, `${merged ? "Parts run" : "Run"} ${r.startedAt} to ${r.finishedAt ?? "(unfinished)"}, one throwaway cluster (1 mon, 1 mgr, 1 OSD) on the same machine.`, ``);
   const load = merged ? `each part's start and load average below` : `load average at start ${m.loadAverageAtStart}`;
   lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, kernel ${m.kernel}; ${load}.`);
   lines.push(`Versions: ${m.ceph}; node ${m.node}; pulumi CLI ${m.pulumi}, @pulumi/pulumi ${m.pulumiNodejsSdk}; ${m.gcc}; UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}.`, ``);

@@ -51,7 +51,7 @@ export function readProc(pid: number): { ppid: number; cpu: number; childCpu: nu
  * threadpool, where the addon's blocking librbd calls run, and V8's helpers: all named "node"), or
  * a librados/librbd thread by its name without the instance number (msgr-worker-0 -> msgr-worker).
  */
-export function threadKind(pid: number, tid: number, comm: string): string {
+function threadKind(pid: number, tid: number, comm: string): string {
   if (tid === pid) return "jsThread";
   if (comm === "node") return "otherNodeThreads";
   return comm.replace(/-\d+$/, "");
