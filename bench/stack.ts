@@ -33,14 +33,24 @@ interface ProcSample {
   peakRssMiB: number; // VmHWM
 }
 
+/** A /proc stat line (a process's or a thread's): its name, parent, and CPU seconds of its own and of its waited-for children. */
+function parseStat(stat: string): { comm: string; ppid: number; cpu: number; childCpu: number } {
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // f[0] is field 3 (state): ppid 4, utime 14, stime 15, cutime 16, cstime 17.
+  return {
+    comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    ppid: Number(f[1]),
+    cpu: (Number(f[11]) + Number(f[12])) / TICK,
+    childCpu: (Number(f[13]) + Number(f[14])) / TICK,
+  };
+}
+
 export function readProc(pid: number): { ppid: number; cpu: number; childCpu: number; cmdline: string; hwmKiB: number } | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const { ppid, cpu, childCpu } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
     const hwm = /VmHWM:\s*(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    // f[0] is field 3 (state): utime 14, stime 15, cutime 16, cstime 17.
-    return { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK, childCpu: (Number(f[13]) + Number(f[14])) / TICK, cmdline, hwmKiB: hwm ? Number(hwm[1]) : 0 };
+    return { ppid, cpu, childCpu, cmdline, hwmKiB: hwm ? Number(hwm[1]) : 0 };
   } catch {
     return undefined;
   }
@@ -68,10 +78,8 @@ function readThreads(pid: number): Map<string, { kind: string; cpu: number }> {
   }
   for (const tid of tids) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(`${tid} ${comm}`, { kind: threadKind(pid, Number(tid), comm), cpu: (Number(f[11]) + Number(f[12])) / TICK });
+      const { comm, cpu } = parseStat(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+      out.set(`${tid} ${comm}`, { kind: threadKind(pid, Number(tid), comm), cpu });
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -129,9 +137,7 @@ function sampleTree(root: number, everyMs: number): { stop(): { procs: Map<numbe
 }
 
 function selfChildrenCpu(): number {
-  const stat = fs.readFileSync("/proc/self/stat", "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[13]) + Number(f[14])) / TICK;
+  return parseStat(fs.readFileSync("/proc/self/stat", "utf8")).childCpu;
 }
 
 function daemonCpu(cluster: TestCluster): Record<string, number> {

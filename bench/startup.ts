@@ -9,7 +9,6 @@
 // what is cold (the ioctx, JIT, librbd's first image), the second is a warm delete for scale.
 import { spawn } from "child_process";
 import { performance } from "perf_hooks";
-import * as path from "path";
 import type { TestCluster } from "../test/helpers/cluster";
 import { msStats, type Stats } from "./stats";
 
