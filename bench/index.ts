@@ -18,7 +18,7 @@ import { repoRoot, startCluster } from "../test/helpers/cluster";
 import { benchRss, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
-import { benchStacks, PHASES, profileStack, PROGRAMS, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
 
 // As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
@@ -77,6 +77,8 @@ interface Results {
   threadpoolRoundTrip?: { threadpool: Stats; inline: Stats };
   rss?: RssResult;
   stacks?: PhaseResult[];
+  /** librbd's remove alone from C at each N, taken with the stack's destroys (absent before 2026-12-07). */
+  bareRemovals?: BareRemovalResult[];
   profiles?: ProfileSummary[];
   startup?: StartupResult;
   /** When each part's results were measured (parts not run this time keep earlier results). */
@@ -113,6 +115,9 @@ async function main() {
     const theirs = new Set((other.stacks ?? []).map(key));
     const kept = (previous.stacks ?? []).filter((s) => !theirs.has(key(s)));
     results.stacks = [...kept, ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
+    const theirRemovals = new Set((other.bareRemovals ?? []).map((b) => b.n));
+    const removals = [...(previous.bareRemovals ?? []).filter((b) => !theirRemovals.has(b.n)), ...(other.bareRemovals ?? [])].sort((a, b) => a.n - b.n);
+    results.bareRemovals = removals.length ? removals : undefined;
     results.runs = { ...(previous.runs ?? {}) };
     // No earlier stack row left: the earlier stack runs are no longer in the report.
     if (other.stacks?.length && kept.length === 0) for (const k of Object.keys(results.runs)) if (k.startsWith("stack")) delete results.runs[k];
@@ -150,17 +155,28 @@ async function main() {
       // Earlier results at other N (or of programs not run now) stay.
       const ran = (phase: Phase) => phase === "create" || phase === "destroy" || !opts.phases || opts.phases.includes(phase);
       results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program) && ran(r.phase)));
-      await benchStacks(cluster, {
-        ns: opts.ns,
-        parallel: opts.parallel,
-        programs: opts.programs,
-        phases: opts.phases,
-        log,
-        onResult: (r) => {
-          results.stacks!.push(r);
-          save();
-        },
-      });
+      results.bareRemovals = (previous.bareRemovals ?? []).filter((b) => !opts.ns.includes(b.n));
+      const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
+      try {
+        await benchStacks(cluster, {
+          ns: opts.ns,
+          parallel: opts.parallel,
+          programs: opts.programs,
+          phases: opts.phases,
+          log,
+          onResult: (r) => {
+            results.stacks!.push(r);
+            save();
+          },
+          cBin: buildC(cDir),
+          onBareRemoval: (b) => {
+            results.bareRemovals!.push(b);
+            save();
+          },
+        });
+      } finally {
+        fs.rmSync(cDir, { recursive: true, force: true });
+      }
       save();
     }
     if (opts.only.has("profile")) {
@@ -256,6 +272,23 @@ function markdown(r: Results): string {
         if (!f || !c) continue;
         const above = l ? (c.seconds <= f.seconds ? "ceph at or below floor" : fmt((l.seconds - f.seconds) / (c.seconds - f.seconds), 1)) : "not run";
         lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l?.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${above} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l?.secondsPerResource, 4)} |`);
+      }
+    }
+    if (r.bareRemovals?.length) {
+      lines.push(
+        ``,
+        `### Destroy against librbd's own remove`,
+        ``,
+        `Every way of deleting an RBD image the way Cinder does calls librbd's rbd_remove (its own open of the image, the exclusive lock, the object-map trim, the header, object map, id object and directory entry). "C alone": bench/c/rbdbench.c removes N images of 1 GiB with ${r.settings.parallel} in flight on one connection, no engine, right after the three programs' destroys. "5x needs": the most ceph may stay above the floor for the cli's excess to be 5x ceph's. Where C alone takes longer than that, rbd_remove by itself costs more time than the target lets ceph add; ceph gets under C alone only where its removes overlap the engine's own idle time.`,
+        ``,
+        `| N | C alone s | its CPU s | OSD CPU s | ceph above floor s | cli above floor s | 5x needs ceph within s | (ceph above floor)/(C alone) |`,
+        `|---|---|---|---|---|---|---|---|`,
+      );
+      for (const b of r.bareRemovals) {
+        const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(b.n, p, "destroy"));
+        const cAbove = f && c ? c.seconds - f.seconds : undefined;
+        const lAbove = f && l ? l.seconds - f.seconds : undefined;
+        lines.push(`| ${b.n} | ${fmt(b.seconds)} | ${fmt(b.clientCpuSec)} | ${fmt(b.osdCpuSec)} | ${fmt(cAbove)} | ${fmt(lAbove)} | ${fmt(lAbove === undefined ? undefined : lAbove / 5)} | ${fmt(cAbove === undefined ? undefined : cAbove / b.seconds)} |`);
       }
     }
     lines.push(``, `### CPU seconds per phase by process (sampled /proc every 250 ms; tree = getrusage of the whole pulumi process tree)`, ``);

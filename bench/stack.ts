@@ -3,6 +3,7 @@
 // provider (the engine's floor), this project's RbdImage, and a dynamic provider spawning the rbd
 // CLI. Same engine, same --parallel, same cluster; the programs take turns within each phase.
 import { execFile } from "child_process";
+import { promisify } from "util";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,6 +15,7 @@ export type Program = (typeof PROGRAMS)[number];
 export const PHASES = ["create", "resize", "previewRefresh", "destroy"] as const;
 export type Phase = (typeof PHASES)[number];
 
+const execFileAsync = promisify(execFile);
 const TICK = 100; // USER_HZ: /proc times are in 1/100 s
 
 /** Which part of the process tree a process is, from its command line. */
@@ -311,6 +313,31 @@ async function timedPhase(stack: Stack, phase: Phase, n: number, parallel: numbe
   return r;
 }
 
+/**
+ * librbd's own remove with nothing around it, for the destroy phase: a C program
+ * (bench/c/rbdbench.c) creates N images of 1 GiB, then removes them with `parallel` in flight on
+ * one connection, no engine. What any caller of rbd_remove pays, as Cinder's delete does.
+ */
+export interface BareRemovalResult {
+  n: number;
+  parallel: number;
+  seconds: number;
+  /** CPU seconds of the C program (all its threads) during the removes. */
+  clientCpuSec: number;
+  osdCpuSec: number;
+}
+
+async function bareRemoval(cluster: TestCluster, cBin: string, pool: string, n: number, parallel: number): Promise<BareRemovalResult> {
+  const run = (...args: string[]) => execFileAsync(cBin, [cluster.conf, pool, ...args], { timeout: Math.max(600_000, n * 2_000), maxBuffer: 16 * 2 ** 20 });
+  const prefix = `bare-${n}-`;
+  await run("create", String(n), prefix);
+  const osd0 = daemonCpu(cluster)["osd.0"];
+  const { stdout } = await run("concurrent-remove", String(parallel), String(n), prefix);
+  const osdCpuSec = daemonCpu(cluster)["osd.0"] - osd0;
+  const [ms, cpuMs] = stdout.trim().split(" ").map(Number);
+  return { n, parallel, seconds: +(ms / 1e3).toFixed(2), clientCpuSec: +(cpuMs / 1e3).toFixed(2), osdCpuSec: +osdCpuSec.toFixed(2) };
+}
+
 export interface StackBenchOptions {
   ns: number[];
   parallel: number;
@@ -320,6 +347,9 @@ export interface StackBenchOptions {
   log: (s: string) => void;
   /** Called after each phase (to save partial results). */
   onResult?: (r: PhaseResult) => void;
+  /** The C floor (bench/c/rbdbench.c): with it, each N ends with librbd's bare removal of N images. */
+  cBin?: string;
+  onBareRemoval?: (r: BareRemovalResult) => void;
 }
 
 /** Every phase at every N, the programs taking turns within a phase. */
@@ -340,6 +370,11 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
             results.push(r);
             opts.onResult?.(r);
           }
+        }
+        if (opts.cBin) {
+          const r = await bareRemoval(cluster, opts.cBin, pool, n, opts.parallel);
+          opts.log(`stack N=${n} rbd_remove from C alone, ${r.parallel} in flight: ${r.seconds} s, its CPU ${r.clientCpuSec} s, the OSD's ${r.osdCpuSec} s`);
+          opts.onBareRemoval?.(r);
         }
       } finally {
         for (const s of stacks) await (await pulumi(s, ["stack", "rm", "--yes", "--force"])).done.catch(() => undefined);

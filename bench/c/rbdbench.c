@@ -3,6 +3,9 @@
 //
 //   rbdbench CONF POOL OP ITERATIONS PREFIX      one line per iteration: milliseconds
 //   rbdbench CONF POOL concurrent N TOTAL PREFIX  N threads share TOTAL creates; prints ops/s
+//   rbdbench CONF POOL concurrent-remove N TOTAL PREFIX
+//                                                 N threads share TOTAL rbd_removes; prints the wall
+//                                                 time and this process's CPU time, in ms
 //   rbdbench CONF POOL serve                      reads "OP PREFIX I" lines, answers each with its ms, and
 //                                                 "concurrent N TOTAL PREFIX" lines, answered with ops/s
 //                                                 (so the bench can interleave C with the addon on one connection)
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static rados_t cluster;
@@ -284,41 +288,52 @@ static int run_op(const char* op, const char* prefix, int i) {
   exit(2);
 }
 
-struct worker {
+// N threads take names PREFIX0..PREFIX<TOTAL-1> in turn and run one operation on each.
+struct parallel {
   const char* prefix;
-  int first, count;
+  int total, next;
+  int (*op)(const char* name);
+  const char* what;
 };
 
-static void* create_loop(void* arg) {
-  struct worker* w = arg;
+static void* parallel_loop(void* arg) {
+  struct parallel* p = arg;
   char name[256];
-  for (int i = w->first; i < w->first + w->count; i++) {
-    snprintf(name, sizeof(name), "%s%d", w->prefix, i);
-    int rc = op_create(name);
-    if (rc < 0) die("concurrent create", rc);
+  for (int i; (i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->total;) {
+    snprintf(name, sizeof(name), "%s%d", p->prefix, i);
+    int rc = p->op(name);
+    if (rc < 0) die(p->what, rc);
   }
   return NULL;
 }
 
-// N threads share TOTAL creates (TOTAL a multiple of N); returns ops/s.
-static double run_concurrent(int n, int total, const char* prefix) {
+// Runs the TOTAL operations with N in flight; returns the wall time in ms.
+static double run_parallel(int n, int total, const char* prefix, int (*op)(const char*), const char* what) {
   pthread_t threads[256];
-  struct worker ws[256];
+  struct parallel p = {prefix, total, 0, op, what};
   if (n < 1 || n > 256) die("concurrent: threads must be 1..256", -EINVAL);
   double t0 = now_ms();
-  for (int t = 0; t < n; t++) {
-    ws[t].prefix = prefix;
-    ws[t].first = t * (total / n);
-    ws[t].count = total / n;
-    pthread_create(&threads[t], NULL, create_loop, &ws[t]);
-  }
+  for (int t = 0; t < n; t++) pthread_create(&threads[t], NULL, parallel_loop, &p);
   for (int t = 0; t < n; t++) pthread_join(threads[t], NULL);
-  return (n * (total / n)) / ((now_ms() - t0) / 1e3);
+  return now_ms() - t0;
+}
+
+// N threads share TOTAL creates; returns ops/s.
+static double run_concurrent(int n, int total, const char* prefix) {
+  return total / (run_parallel(n, total, prefix, op_create, "concurrent create") / 1e3);
+}
+
+static int op_remove(const char* name) { return rbd_remove(io, name); }
+
+static double cpu_ms(void) {
+  struct rusage r;
+  getrusage(RUSAGE_SELF, &r);
+  return (r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1e3 + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e3;
 }
 
 int main(int argc, char** argv) {
   if (argc < 4 || (strcmp(argv[3], "serve") && argc < 6)) {
-    fprintf(stderr, "usage: rbdbench CONF POOL OP ITERATIONS PREFIX | CONF POOL concurrent N TOTAL PREFIX\n");
+    fprintf(stderr, "usage: rbdbench CONF POOL OP ITERATIONS PREFIX | CONF POOL concurrent[-remove] N TOTAL PREFIX\n");
     return 2;
   }
   const char* conf = argv[1];
@@ -355,6 +370,10 @@ int main(int argc, char** argv) {
     }
   } else if (!strcmp(op, "concurrent")) {
     printf("%f\n", run_concurrent(atoi(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : "cc"));
+  } else if (!strcmp(op, "concurrent-remove")) {
+    double cpu0 = cpu_ms();
+    double ms = run_parallel(atoi(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : "cc", op_remove, "concurrent remove");
+    printf("%.1f %.1f\n", ms, cpu_ms() - cpu0);
   } else {
     int iterations = atoi(argv[4]);
     const char* prefix = argv[5];
