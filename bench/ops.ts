@@ -21,6 +21,27 @@ export function buildC(outDir: string): string {
   return bin;
 }
 
+/**
+ * Builds the Node floor for the stat (bench/napi/stat-floor.cc): a minimal Node-API addon, with
+ * g++ against the running Node's headers (the ones node-gyp builds native/ with) and librados.
+ */
+export function buildNapiFloor(outDir: string): string {
+  const out = path.join(outDir, "stat-floor.node");
+  const include = path.resolve(process.execPath, "..", "..", "include", "node");
+  execFileSync(
+    "g++",
+    ["-O2", "-Wall", "-shared", "-fPIC", "-std=c++17", `-I${include}`, "-DNODE_GYP_MODULE_NAME=stat_floor", "-DNAPI_VERSION=8", "-o", out, path.join(repoRoot, "bench", "napi", "stat-floor.cc"), "-lrados"],
+    { stdio: "inherit" },
+  );
+  return out;
+}
+
+interface NapiFloor {
+  connect(conf: string, pool: string): void;
+  stat(name: string): Promise<unknown>;
+  close(): void;
+}
+
 /** The operations, in the order they run: each leaves what the next one needs (image i, its snapshot, its clone). */
 export const OPS = [
   "create",
@@ -57,6 +78,12 @@ export interface OpResult {
    * block is answered, without Node or the addon. Takes turns with the addon and blocking C.
    */
   cCallbacks?: Stats;
+  /**
+   * The stat only: the same two reads from a minimal Node-API addon (bench/napi/stat-floor.cc), its
+   * own connection in this process: what any addon that must not block the JS thread pays, with
+   * none of ours (guard, lease, backstop, name check, typed errors). Takes turns with the others.
+   */
+  napiFloor?: Stats;
 }
 
 const CLI: Record<Op, (pool: string, name: string) => string[][]> = {
@@ -201,6 +228,8 @@ export async function benchOps(
       log(`threadpool round trip: ${threadpoolRoundTrip.threadpool.median} ms vs inline ${threadpoolRoundTrip.inline.median} ms`);
     }
     const floor = startCFloor(cBin, cluster.conf, pool);
+    const napiFloor: NapiFloor = require(buildNapiFloor(path.dirname(cBin)));
+    napiFloor.connect(cluster.conf, pool);
     // Before the operations: the CLI's 200 pool deletions at their end leave the OSD removing
     // placement groups for a while, and the first round here (the addon's) paid for it.
     const concurrency = await benchConcurrency(io, floor, log);
@@ -210,11 +239,13 @@ export async function benchOps(
       const cMs: number[] = [];
       const cliMs: number[] = [];
       const cCallbacksMs: number[] = [];
+      const napiFloorMs: number[] = [];
       const takers: Array<(i: number) => Promise<void>> = [
         async (i) => void addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`))),
         async (i) => void cMs.push(await floor.run(op, "c", i)),
         async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
         async (i) => void cCallbacksMs.push(await floor.run("stat-callbacks", "c", i)),
+        async (i) => void napiFloorMs.push(await elapsedMs(() => napiFloor.stat(`a${i}`))),
       ];
       // The addon and C take turns (who goes first alternates), then the CLI runs its own turns.
       // Not all three interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
@@ -222,8 +253,16 @@ export async function benchOps(
       // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
       // of ten calls each did not bring the addon nearer C (one run: open 1.14, resize 1.13).
       for (let i = 0; i < iterations; i++) {
-        const turns = i % 2 === 0 ? [0, 1] : [1, 0];
-        for (const k of op === "stat" ? [...turns, 3] : turns) await takers[k](i);
+        let turns = i % 2 === 0 ? [0, 1] : [1, 0];
+        if (op === "stat") {
+          // Four ways, two images a round: the addon and the Node floor read a<i>, blocking C and C
+          // with callbacks c<i>. Each way reads first in half the rounds (a second read is 1-2%
+          // faster at the OSD), and which image goes first alternates too.
+          const a = i % 2 === 0 ? [0, 4] : [4, 0];
+          const cc = i % 2 === 0 ? [1, 3] : [3, 1];
+          turns = i % 4 < 2 ? [...a, ...cc] : [...cc, ...a];
+        }
+        for (const k of turns) await takers[k](i);
       }
       for (let i = 0; i < cliIterations; i++) await takers[2](i);
       const r: OpResult = {
@@ -238,6 +277,7 @@ export async function benchOps(
         cliCommand: CLI[op](pool, "NAME").map((a) => a.join(" ")).join(" && "),
       };
       if (cCallbacksMs.length) r.cCallbacks = msStats(cCallbacksMs);
+      if (napiFloorMs.length) r.napiFloor = msStats(napiFloorMs);
       r.addonOverC = +(r.addon.median / r.c.median).toFixed(3);
       r.cliOverAddon = +(r.cli.median / r.addon.median).toFixed(2);
       log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);
@@ -245,6 +285,7 @@ export async function benchOps(
     }
     cli.close();
     floor.close();
+    napiFloor.close();
     return { ops, concurrency, threadpoolRoundTrip };
   } finally {
     await io.close();
