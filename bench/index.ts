@@ -294,7 +294,9 @@ function markdown(r: Results): string {
         const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(b.n, p, "destroy"));
         const cAbove = f && c ? c.seconds - f.seconds : undefined;
         const lAbove = f && l ? l.seconds - f.seconds : undefined;
-        lines.push(`| ${b.n} | ${fmt(b.seconds)} | ${fmt(b.clientCpuSec)} | ${fmt(b.osdCpuSec)} | ${fmt(cAbove)} | ${fmt(lAbove)} | ${fmt(lAbove === undefined ? undefined : lAbove / 5)} | ${fmt(cAbove === undefined ? undefined : cAbove / b.seconds)} |`);
+        const above = cAbove === undefined ? "–" : cAbove <= 0 ? "at or below floor" : fmt(cAbove);
+        const overC = cAbove === undefined || cAbove <= 0 ? "–" : fmt(cAbove / b.seconds);
+        lines.push(`| ${b.n} | ${fmt(b.seconds)} | ${fmt(b.clientCpuSec)} | ${fmt(b.osdCpuSec)} | ${above} | ${fmt(lAbove)} | ${fmt(lAbove === undefined ? undefined : lAbove / 5)} | ${overC} |`);
       }
     }
     lines.push(``, `### CPU seconds per phase by process (sampled /proc every 250 ms; tree = getrusage of the whole pulumi process tree)`, ``);
