@@ -111,12 +111,9 @@ async function main() {
     Object.assign(results, previous, { machine: other.machine ?? previous.machine, settings: previous.settings ?? other.settings });
     for (const p of parts) if (other[p] !== undefined) (results as any)[p] = other[p];
     // Stack results add up: the other run's (N, program, phase) replace ours, the rest stay.
-    const key = (s: PhaseResult) => `${s.n} ${s.program} ${s.phase}`;
-    const theirs = new Set((other.stacks ?? []).map(key));
-    const kept = (previous.stacks ?? []).filter((s) => !theirs.has(key(s)));
-    results.stacks = [...kept, ...(other.stacks ?? [])].sort((a, b) => a.n - b.n);
-    const theirRemovals = new Set((other.bareRemovals ?? []).map((b) => b.n));
-    const removals = [...(previous.bareRemovals ?? []).filter((b) => !theirRemovals.has(b.n)), ...(other.bareRemovals ?? [])].sort((a, b) => a.n - b.n);
+    const { kept, merged } = mergeRows(previous.stacks, other.stacks, (s) => `${s.n} ${s.program} ${s.phase}`);
+    results.stacks = merged;
+    const removals = mergeRows(previous.bareRemovals, other.bareRemovals, (b) => String(b.n)).merged;
     results.bareRemovals = removals.length ? removals : undefined;
     results.runs = { ...(previous.runs ?? {}) };
     // No earlier stack row left: the earlier stack runs are no longer in the report.
@@ -135,13 +132,13 @@ async function main() {
     return;
   }
   const cluster = startCluster();
+  // The C floor, built once for every part that runs it (ops, concurrency, the stack's removals).
+  const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
+  let built: string | undefined;
+  const cBin = () => (built ??= buildC(cDir));
   try {
     if (opts.only.has("ops") || opts.only.has("concurrency")) {
-      const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
-      const cBin = buildC(cDir);
-      const r = await benchOps(cluster, cBin, opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations).finally(() =>
-        fs.rmSync(cDir, { recursive: true, force: true }),
-      );
+      const r = await benchOps(cluster, cBin(), opts.only.has("ops") ? opts.iterations : 0, log, opts.cliIterations);
       if (opts.only.has("ops")) results.ops = r.ops;
       if (opts.only.has("ops")) results.threadpoolRoundTrip = r.threadpoolRoundTrip;
       if (opts.only.has("concurrency")) results.concurrency = r.concurrency;
@@ -156,27 +153,22 @@ async function main() {
       const ran = (phase: Phase) => phase === "create" || phase === "destroy" || !opts.phases || opts.phases.includes(phase);
       results.stacks = (previous.stacks ?? []).filter((r) => !(opts.ns.includes(r.n) && opts.programs.includes(r.program) && ran(r.phase)));
       results.bareRemovals = (previous.bareRemovals ?? []).filter((b) => !opts.ns.includes(b.n));
-      const cDir = fs.mkdtempSync(path.join(os.tmpdir(), "rbdbench-"));
-      try {
-        await benchStacks(cluster, {
-          ns: opts.ns,
-          parallel: opts.parallel,
-          programs: opts.programs,
-          phases: opts.phases,
-          log,
-          onResult: (r) => {
-            results.stacks!.push(r);
-            save();
-          },
-          cBin: buildC(cDir),
-          onBareRemoval: (b) => {
-            results.bareRemovals!.push(b);
-            save();
-          },
-        });
-      } finally {
-        fs.rmSync(cDir, { recursive: true, force: true });
-      }
+      await benchStacks(cluster, {
+        ns: opts.ns,
+        parallel: opts.parallel,
+        programs: opts.programs,
+        phases: opts.phases,
+        log,
+        onResult: (r) => {
+          results.stacks!.push(r);
+          save();
+        },
+        cBin: cBin(),
+        onBareRemoval: (b) => {
+          results.bareRemovals!.push(b);
+          save();
+        },
+      });
       save();
     }
     if (opts.only.has("profile")) {
@@ -190,7 +182,15 @@ async function main() {
     log(`results in ${path.relative(process.cwd(), opts.out) || "."}/results.{md,json}`);
   } finally {
     cluster.stop();
+    fs.rmSync(cDir, { recursive: true, force: true });
   }
+}
+
+/** Rows keyed by N (and more): the other run's replace ours with the same key, the rest stay; sorted by N. */
+function mergeRows<T extends { n: number }>(ours: T[] = [], theirs: T[] = [], key: (row: T) => string): { kept: T[]; merged: T[] } {
+  const replaced = new Set(theirs.map(key));
+  const kept = ours.filter((row) => !replaced.has(key(row)));
+  return { kept, merged: [...kept, ...theirs].sort((a, b) => a.n - b.n) };
 }
 
 const fmt = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
