@@ -20,6 +20,7 @@ import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
+import { judgeTargets, targetsMarkdown } from "./targets";
 
 // As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
 process.env.UV_THREADPOOL_SIZE ??= "64";
@@ -205,12 +206,24 @@ function markdown(r: Results): string {
   lines.push(`Machine: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, kernel ${m.kernel}; ${load}.`);
   lines.push(`Versions: ${m.ceph}; node ${m.node}; pulumi CLI ${m.pulumi}, @pulumi/pulumi ${m.pulumiNodejsSdk}; ${m.gcc}; UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}.`, ``);
   if (r.runs) lines.push(`Parts measured: ${Object.entries(r.runs).map(([p, x]) => `${p} at ${x.startedAt} (load ${x.loadAverageAtStart})`).join("; ")}.`, ``);
+  lines.push(...targetsMarkdown(judgeTargets(r)));
   if (r.ops) {
     lines.push(`## Per operation (ms; ${r.ops[0]?.iterations} iterations each for the addon and C, ${r.ops[0]?.cliIterations ?? r.ops[0]?.iterations} for the CLI)`, ``);
-    lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation. Per operation the addon and C take turns (who goes first alternates), then the CLI runs its turns.`, ``);
+    lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation. Per operation the addon and C take turns (who goes first alternates; from 2026-12-07 with C on rotating threads as a third, below), then the CLI runs its turns.`, ``);
     lines.push(`| operation | addon median | addon p90 | C median | C p90 | CLI median | CLI p90 | addon/C | CLI/addon |`, `|---|---|---|---|---|---|---|---|---|`);
     for (const o of r.ops) {
-      lines.push(`| ${o.op} | ${fmt(o.addon.median)} | ${fmt(o.addon.p90)} | ${fmt(o.c.median)} | ${fmt(o.c.p90)} | ${fmt(o.cli.median)} | ${fmt(o.cli.p90)} | ${fmt(o.addonOverC)} | ${fmt(o.cliOverAddon, 1)} |`);
+      lines.push(`| ${o.op} | ${fmt(o.addon.median)} | ${fmt(o.addon.p90)} | ${fmt(o.c.median)} | ${fmt(o.c.p90)} | ${fmt(o.cli.median)} | ${fmt(o.cli.p90)} | ${fmt(o.addonOverC, 3)} | ${fmt(o.cliOverAddon, 1)} |`);
+    }
+    const rotated = r.ops.filter((o) => o.cRotated);
+    if (rotated.length) {
+      lines.push(
+        ``,
+        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads, each starting with caches another call left cold. It takes turns with the addon and C (all six orders), on images of its own.`,
+        ``,
+        `| operation | C median | C rotated median | C rotated/C | addon/C rotated |`,
+        `|---|---|---|---|---|`,
+      );
+      for (const o of rotated) lines.push(`| ${o.op} | ${fmt(o.c.median)} | ${fmt(o.cRotated!.median)} | ${fmt(o.cRotated!.median / o.c.median, 3)} | ${fmt(o.addon.median / o.cRotated!.median, 3)} |`);
     }
     if (r.threadpoolRoundTrip) {
       const t = r.threadpoolRoundTrip;

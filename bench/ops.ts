@@ -84,6 +84,13 @@ export interface OpResult {
    * none of ours (guard, lease, backstop, name check, typed errors). Takes turns with the others.
    */
   napiFloor?: Stats;
+  /**
+   * Every op but the stat: C with each call handed to the next of a ring of threads as large as
+   * the addon's pool and handed back (rbdbench's "rotated"), as libuv's pool runs the addon's
+   * calls made one at a time: its longest-idle thread takes each, so they go round all of them.
+   * Its own images (r<i>). Takes turns with the addon and C.
+   */
+  cRotated?: Stats;
 }
 
 const CLI: Record<Op, (pool: string, name: string) => string[][]> = {
@@ -145,7 +152,7 @@ function addonOp(c: native.Cluster, io: native.IoCtx, pool: string, op: Op, name
 
 /** The C program in serve mode: one process and connection for the whole run, one op per request; its own clock. */
 interface CFloor {
-  run(op: Op | "stat-callbacks", prefix: string, i: number): Promise<number>;
+  run(op: Op | "stat-callbacks", prefix: string, i: number, rotated?: boolean): Promise<number>;
   /** N threads share TOTAL creates on the program's one connection; resolves with ops/s. */
   concurrent(n: number, total: number, prefix: string): Promise<number>;
   close(): void;
@@ -179,7 +186,7 @@ function lineServer(bin: string, args: string[]): { ask(request: string, what: s
 function startCFloor(bin: string, conf: string, pool: string): CFloor {
   const server = lineServer(bin, [conf, pool, "serve"]);
   return {
-    run: (op, prefix, i) => server.ask(`${op} ${prefix} ${i}`, `rbdbench ${op} ${prefix}${i}`),
+    run: (op, prefix, i, rotated = false) => server.ask(`${rotated ? "rotated " : ""}${op} ${prefix} ${i}`, `rbdbench ${rotated ? "rotated " : ""}${op} ${prefix}${i}`),
     concurrent: (n, total, prefix) => server.ask(`concurrent ${n} ${total} ${prefix}`, `rbdbench concurrent ${n}`),
     close: server.close,
   };
@@ -193,6 +200,16 @@ function startCliRunner(conf: string): { run(commands: string[][]): Promise<numb
     close: server.close,
   };
 }
+
+// Takers 0 (addon), 1 (C) and 5 (C on rotating threads) in all six orders.
+const TURNS_OF_THREE = [
+  [0, 1, 5],
+  [1, 5, 0],
+  [5, 0, 1],
+  [0, 5, 1],
+  [5, 1, 0],
+  [1, 0, 5],
+];
 
 const elapsedMs = async (fn: () => Promise<unknown>) => {
   const t0 = process.hrtime.bigint();
@@ -240,20 +257,23 @@ export async function benchOps(
       const cliMs: number[] = [];
       const cCallbacksMs: number[] = [];
       const napiFloorMs: number[] = [];
+      const cRotatedMs: number[] = [];
       const takers: Array<(i: number) => Promise<void>> = [
         async (i) => void addonMs.push(await elapsedMs(() => addonOp(c, io, pool, op, `a${i}`))),
         async (i) => void cMs.push(await floor.run(op, "c", i)),
         async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
         async (i) => void cCallbacksMs.push(await floor.run("stat-callbacks", "c", i)),
         async (i) => void napiFloorMs.push(await elapsedMs(() => napiFloor.stat(`a${i}`))),
+        async (i) => void cRotatedMs.push(await floor.run(op, "r", i, true)),
       ];
-      // The addon and C take turns (who goes first alternates), then the CLI runs its own turns.
-      // Not all three interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
+      // The addon, C and C on rotating threads take turns, then the CLI runs its own turns.
+      // The CLI not interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
       // caches cold, the cluster cleaning up its session) is 0.2 ms slower, and the addon, in a
       // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
       // of ten calls each did not bring the addon nearer C (one run: open 1.14, resize 1.13).
       for (let i = 0; i < iterations; i++) {
-        let turns = i % 2 === 0 ? [0, 1] : [1, 0];
+        // Each of the six orders in turn: each way goes first, and follows each other, as often.
+        let turns = TURNS_OF_THREE[i % TURNS_OF_THREE.length];
         if (op === "stat") {
           // Four ways, two images a round: the addon and the Node floor read a<i>, blocking C and C
           // with callbacks c<i>. Each way reads first in half the rounds (a second read is 1-2%
@@ -278,6 +298,7 @@ export async function benchOps(
       };
       if (cCallbacksMs.length) r.cCallbacks = msStats(cCallbacksMs);
       if (napiFloorMs.length) r.napiFloor = msStats(napiFloorMs);
+      if (cRotatedMs.length) r.cRotated = msStats(cRotatedMs);
       r.addonOverC = +(r.addon.median / r.c.median).toFixed(3);
       r.cliOverAddon = +(r.cli.median / r.addon.median).toFixed(2);
       log(`ops ${op}: addon ${r.addon.median} ms, C ${r.c.median} ms, CLI ${r.cli.median} ms (addon/C ${r.addonOverC})`);

@@ -8,11 +8,14 @@
 //                                                 time and this process's CPU time, in ms
 //   rbdbench CONF POOL serve                      reads "OP PREFIX I" lines, answers each with its ms, and
 //                                                 "concurrent N TOTAL PREFIX" lines, answered with ops/s
-//                                                 (so the bench can interleave C with the addon on one connection)
+//                                                 (so the bench can interleave C with the addon on one connection);
+//                                                 "rotated OP PREFIX I" runs the op on the next of its
+//                                                 UV_THREADPOOL_SIZE threads (default 4), as libuv's pool does
 #include <errno.h>
 #include <pthread.h>
 #include <rados/librados.h>
 #include <rbd/librbd.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +328,50 @@ static double run_concurrent(int n, int total, const char* prefix) {
 
 static int op_remove(const char* name) { return rbd_remove(io, name); }
 
+// Each call handed to the next of a ring of threads and its result handed back, as libuv's
+// threadpool does with the addon's calls: its longest-idle thread takes the next one, so calls
+// made one at a time go round all of its threads, each starting with caches another call left
+// cold. The ring is as large as the bench's pool (UV_THREADPOOL_SIZE, libuv's 4 unless set).
+struct rotor {
+  pthread_t thread;
+  sem_t go, done;
+  const char *op, *prefix;
+  int i, rc;
+};
+static struct rotor* rotors;
+static int rotor_count, next_rotor;
+
+static void* rotor_loop(void* arg) {
+  struct rotor* r = arg;
+  for (;;) {
+    sem_wait(&r->go);
+    r->rc = run_op(r->op, r->prefix, r->i);
+    sem_post(&r->done);
+  }
+  return NULL;
+}
+
+static int run_rotated(const char* op, const char* prefix, int i) {
+  if (!rotors) {
+    const char* size = getenv("UV_THREADPOOL_SIZE");
+    rotor_count = size ? atoi(size) : 4;
+    if (rotor_count < 1 || rotor_count > 1024) die("rotated: UV_THREADPOOL_SIZE must be 1..1024", -EINVAL);
+    rotors = calloc(rotor_count, sizeof(*rotors));
+    for (int t = 0; t < rotor_count; t++) {
+      sem_init(&rotors[t].go, 0, 0);
+      sem_init(&rotors[t].done, 0, 0);
+      pthread_create(&rotors[t].thread, NULL, rotor_loop, &rotors[t]);
+    }
+  }
+  struct rotor* r = &rotors[next_rotor++ % rotor_count];
+  r->op = op;
+  r->prefix = prefix;
+  r->i = i;
+  sem_post(&r->go);
+  sem_wait(&r->done);
+  return r->rc;
+}
+
 static double cpu_ms(void) {
   struct rusage r;
   getrusage(RUSAGE_SELF, &r);
@@ -361,9 +408,10 @@ int main(int argc, char** argv) {
         printf("%.4f\n", run_concurrent(n, total, sprefix));
         continue;
       }
-      if (sscanf(line, "%63s %255s %d", sop, sprefix, &i) != 3) continue;
+      int rotated = sscanf(line, "rotated %63s %255s %d", sop, sprefix, &i) == 3;
+      if (!rotated && sscanf(line, "%63s %255s %d", sop, sprefix, &i) != 3) continue;
       double t0 = now_ms();
-      rc = run_op(sop, sprefix, i);
+      rc = rotated ? run_rotated(sop, sprefix, i) : run_op(sop, sprefix, i);
       double ms = now_ms() - t0;
       if (rc < 0) printf("error %s\n", strerror(-rc));
       else printf("%.4f\n", ms);
