@@ -218,7 +218,7 @@ function markdown(r: Results): string {
     if (rotated.length) {
       lines.push(
         ``,
-        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads, each starting with caches another call left cold. It takes turns with the addon and C (all six orders), on images of its own.`,
+        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads. It takes turns with the addon and C (all six orders), on images of its own.`,
         ``,
         `| operation | C median | C rotated median | C rotated/C | addon/C rotated |`,
         `|---|---|---|---|---|`,

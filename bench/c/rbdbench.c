@@ -330,8 +330,8 @@ static int op_remove(const char* name) { return rbd_remove(io, name); }
 
 // Each call handed to the next of a ring of threads and its result handed back, as libuv's
 // threadpool does with the addon's calls: its longest-idle thread takes the next one, so calls
-// made one at a time go round all of its threads, each starting with caches another call left
-// cold. The ring is as large as the bench's pool (UV_THREADPOOL_SIZE, libuv's 4 unless set).
+// made one at a time go round all of its threads. What that costs C is what it costs any addon
+// on libuv's pool. The ring is as large as the bench's pool (UV_THREADPOOL_SIZE, libuv's 4 unless set).
 struct rotor {
   pthread_t thread;
   sem_t go, done;
