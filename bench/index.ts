@@ -20,7 +20,7 @@ import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
-import { judgeTargets, targetsMarkdown } from "./targets";
+import { aboveFloor, judgeTargets, LIMITS, targetsMarkdown } from "./targets";
 
 // As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
 process.env.UV_THREADPOOL_SIZE ??= "64";
@@ -289,7 +289,8 @@ function markdown(r: Results): string {
       for (const ph of PHASES) {
         const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(n, p, ph));
         if (!f || !c) continue;
-        const above = l ? (c.seconds <= f.seconds ? "ceph at or below floor" : fmt((l.seconds - f.seconds) / (c.seconds - f.seconds), 1)) : "not run";
+        const times = l && aboveFloor(f.seconds, c.seconds, l.seconds).times;
+        const above = l ? (times === undefined ? "ceph at or below floor" : fmt(times, 1)) : "not run";
         lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l?.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${above} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l?.secondsPerResource, 4)} |`);
       }
     }
@@ -298,18 +299,19 @@ function markdown(r: Results): string {
         ``,
         `### Destroy against librbd's own remove`,
         ``,
-        `Every way of deleting an RBD image the way Cinder does calls librbd's rbd_remove (its own open of the image, the exclusive lock, the object-map trim, the header, object map, id object and directory entry). "C alone": bench/c/rbdbench.c removes N images of 1 GiB with ${r.settings.parallel} in flight on one connection, no engine, right after the three programs' destroys. "5x needs": the most ceph may stay above the floor for the cli's excess to be 5x ceph's. Where C alone takes longer than that, rbd_remove by itself costs more time than the target lets ceph add; ceph gets under C alone only where its removes overlap the engine's own idle time.`,
+        `Every way of deleting an RBD image the way Cinder does calls librbd's rbd_remove (its own open of the image, the exclusive lock, the object-map trim, the header, object map, id object and directory entry). "C alone": bench/c/rbdbench.c removes N images of 1 GiB with ${r.settings.parallel} in flight on one connection, no engine, right after the three programs' destroys. "${LIMITS.cliMargin}x needs": the most ceph may stay above the floor for the cli's excess to be ${LIMITS.cliMargin}x ceph's. Where C alone takes longer than that, rbd_remove by itself costs more time than the target lets ceph add; ceph gets under C alone only where its removes overlap the engine's own idle time.`,
         ``,
-        `| N | C alone s | its CPU s | OSD CPU s | ceph above floor s | cli above floor s | 5x needs ceph within s | (ceph above floor)/(C alone) |`,
+        `| N | C alone s | its CPU s | OSD CPU s | ceph above floor s | cli above floor s | ${LIMITS.cliMargin}x needs ceph within s | (ceph above floor)/(C alone) |`,
         `|---|---|---|---|---|---|---|---|`,
       );
       for (const b of r.bareRemovals) {
         const [f, c, l] = ["floor", "ceph", "cli"].map((p) => get(b.n, p, "destroy"));
         const cAbove = f && c ? c.seconds - f.seconds : undefined;
         const lAbove = f && l ? l.seconds - f.seconds : undefined;
+        const budget = f && l ? aboveFloor(f.seconds, f.seconds, l.seconds).budget : undefined;
         const above = cAbove === undefined ? "–" : cAbove <= 0 ? "at or below floor" : fmt(cAbove);
         const overC = cAbove === undefined || cAbove <= 0 ? "–" : fmt(cAbove / b.seconds);
-        lines.push(`| ${b.n} | ${fmt(b.seconds)} | ${fmt(b.clientCpuSec)} | ${fmt(b.osdCpuSec)} | ${above} | ${fmt(lAbove)} | ${fmt(lAbove === undefined ? undefined : lAbove / 5)} | ${overC} |`);
+        lines.push(`| ${b.n} | ${fmt(b.seconds)} | ${fmt(b.clientCpuSec)} | ${fmt(b.osdCpuSec)} | ${above} | ${fmt(lAbove)} | ${fmt(budget)} | ${overC} |`);
       }
     }
     lines.push(``, `### CPU seconds per phase by process (sampled /proc every 250 ms; tree = getrusage of the whole pulumi process tree)`, ``);

@@ -186,7 +186,10 @@ function lineServer(bin: string, args: string[]): { ask(request: string, what: s
 function startCFloor(bin: string, conf: string, pool: string): CFloor {
   const server = lineServer(bin, [conf, pool, "serve"]);
   return {
-    run: (op, prefix, i, rotated = false) => server.ask(`${rotated ? "rotated " : ""}${op} ${prefix} ${i}`, `rbdbench ${rotated ? "rotated " : ""}${op} ${prefix}${i}`),
+    run: (op, prefix, i, rotated = false) => {
+      const request = `${rotated ? "rotated " : ""}${op} ${prefix} ${i}`;
+      return server.ask(request, `rbdbench ${request}`);
+    },
     concurrent: (n, total, prefix) => server.ask(`concurrent ${n} ${total} ${prefix}`, `rbdbench concurrent ${n}`),
     close: server.close,
   };

@@ -38,6 +38,16 @@ const x = (v: number) => `${v.toFixed(2)}x`;
 const x3 = (v: number) => `${v.toFixed(3)}x`;
 const s = (v: number) => `${v.toFixed(2)} s`;
 
+/**
+ * A phase's seconds above the floor, ours and the CLI's; the CLI's as a multiple of ours (none where
+ * ours is at or below the floor); and the most ours may add for the CLI's to be cliMargin times it.
+ */
+export function aboveFloor(floor: number, ours: number, cli: number): { ours: number; cli: number; times?: number; budget: number } {
+  const o = ours - floor;
+  const c = cli - floor;
+  return { ours: o, cli: c, times: o > 0 ? c / o : undefined, budget: c / LIMITS.cliMargin };
+}
+
 export function judgeTargets(r: TargetInputs): Verdict[] {
   return [...stackTargets(r), ...opTargets(r), ...stateTargets(r), ...rssTargets(r)];
 }
@@ -65,19 +75,17 @@ function stackTargets(r: TargetInputs): Verdict[] {
     for (const phase of phases) {
       const [f, c, l] = [get(n, "floor", phase), get(n, "ceph", phase), get(n, "cli", phase)];
       if (!f || !c || !l) continue;
-      const ours = c.seconds - f.seconds;
-      const theirs = l.seconds - f.seconds;
+      const a = aboveFloor(f.seconds, c.seconds, l.seconds);
       const target = `${phase} at N=${n}: the CLI's time above the floor at least ${LIMITS.cliMargin}x ours`;
-      if (ours <= 0) {
-        out.push({ target, measured: `ours at or below the floor (CLI ${s(theirs)} above)`, met: true });
+      if (a.times === undefined) {
+        out.push({ target, measured: `ours at or below the floor (CLI ${s(a.cli)} above)`, met: true });
         continue;
       }
-      const met = theirs >= LIMITS.cliMargin * ours;
-      const v: Verdict = { target, measured: `${x(theirs / ours)} (CLI ${s(theirs)}, ours ${s(ours)} above)`, met };
+      const met = a.times >= LIMITS.cliMargin;
+      const v: Verdict = { target, measured: `${x(a.times)} (CLI ${s(a.cli)}, ours ${s(a.ours)} above)`, met };
       const bare = (r.bareRemovals ?? []).find((b) => b.n === n);
       if (!met && phase === "destroy" && bare) {
-        const budget = theirs / LIMITS.cliMargin;
-        v.floor = `librbd's rbd_remove alone from C: ${s(bare.seconds)} for ${n} images (${bare.parallel} in flight, no engine), ${bare.seconds > budget ? "more than" : "within"} the ${s(budget)} the target leaves ours`;
+        v.floor = `librbd's rbd_remove alone from C: ${s(bare.seconds)} for ${n} images (${bare.parallel} in flight, no engine), ${bare.seconds > a.budget ? "more than" : "within"} the ${s(a.budget)} the target leaves ours`;
       }
       out.push(v);
     }
