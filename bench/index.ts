@@ -209,7 +209,7 @@ function markdown(r: Results): string {
   lines.push(...targetsMarkdown(judgeTargets(r)));
   if (r.ops) {
     lines.push(`## Per operation (ms; ${r.ops[0]?.iterations} iterations each for the addon and C, ${r.ops[0]?.cliIterations ?? r.ops[0]?.iterations} for the CLI)`, ``);
-    lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation. Per operation the addon and C take turns (who goes first alternates; from 2026-12-07 with C on rotating threads as a third, below), then the CLI runs its turns.`, ``);
+    lines.push(`Addon: one connection, this package's native/ API. C: bench/c/rbdbench.c, the same librbd/librados call sequence on one connection. CLI: the rbd/ceph command spawned per operation. Per operation the addon and C take turns (who goes first alternates), with C on rotating threads and, for create, open and resize, the Node floor taking turns too (both below), then the CLI runs its turns.`, ``);
     lines.push(`| operation | addon median | addon p90 | C median | C p90 | CLI median | CLI p90 | addon/C | CLI/addon |`, `|---|---|---|---|---|---|---|---|---|`);
     for (const o of r.ops) {
       lines.push(`| ${o.op} | ${fmt(o.addon.median)} | ${fmt(o.addon.p90)} | ${fmt(o.c.median)} | ${fmt(o.c.p90)} | ${fmt(o.cli.median)} | ${fmt(o.cli.p90)} | ${fmt(o.addonOverC, 3)} | ${fmt(o.cliOverAddon, 1)} |`);
@@ -218,12 +218,23 @@ function markdown(r: Results): string {
     if (rotated.length) {
       lines.push(
         ``,
-        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads. It takes turns with the addon and C (all six orders), on images of its own.`,
+        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads. It takes turns with the addon and C (all six orders; for create, open and resize with the Node floor too, in the four orders below), on images of its own.`,
         ``,
         `| operation | C median | C rotated median | C rotated/C | addon/C rotated |`,
         `|---|---|---|---|---|`,
       );
       for (const o of rotated) lines.push(`| ${o.op} | ${fmt(o.c.median)} | ${fmt(o.cRotated!.median)} | ${fmt(o.cRotated!.median / o.c.median, 3)} | ${fmt(o.addon.median / o.cRotated!.median, 3)} |`);
+    }
+    const nodeFloor = r.ops.filter((o) => o.napiFloor && o.op !== "stat");
+    if (nodeFloor.length) {
+      lines.push(
+        ``,
+        `The Node floor: the same librbd calls from a minimal Node-API addon (bench/napi/node-floor.cc), in this process on a connection of its own, each call in a napi_async_work of its own on libuv's pool as the addon makes it (the open and its close two, the resize four: open, stat, resize, close), the promise settled on the JS thread; no handle guard, lease, backstop, name check or typed errors. What any addon that must not block the JS thread pays for these calls here. It takes turns with the addon, C and C rotated (four orders: each goes first once and follows each other once), on images of its own.`,
+        ``,
+        `| operation | C median | Node floor median | Node floor/C | addon/Node floor |`,
+        `|---|---|---|---|---|`,
+      );
+      for (const o of nodeFloor) lines.push(`| ${o.op} | ${fmt(o.c.median)} | ${fmt(o.napiFloor!.median)} | ${fmt(o.napiFloor!.median / o.c.median, 3)} | ${fmt(o.addon.median / o.napiFloor!.median, 3)} |`);
     }
     if (r.threadpoolRoundTrip) {
       const t = r.threadpoolRoundTrip;
@@ -237,7 +248,7 @@ function markdown(r: Results): string {
       if (st?.napiFloor) {
         lines.push(
           ``,
-          `The same two reads from a minimal Node-API addon (bench/napi/stat-floor.cc: aio ops with completion callbacks, the result handed to the JS thread by a thread-safe function and resolved as an object of the same nine properties; no handle guard, lease, backstop, name check or typed errors), in this process on a connection of its own: median ${fmt(st.napiFloor.median, 3)} ms, p90 ${fmt(st.napiFloor.p90, 3)}, **${fmt(st.napiFloor.median / st.c.median)}x blocking C**: what any addon that must not block the JS thread pays here. The addon is ${fmt(st.addon.median / st.napiFloor.median)}x that.`,
+          `The same two reads from a minimal Node-API addon (bench/napi/node-floor.cc: aio ops with completion callbacks, the result handed to the JS thread by a thread-safe function and resolved as an object of the same nine properties; no handle guard, lease, backstop, name check or typed errors), in this process on a connection of its own: median ${fmt(st.napiFloor.median, 3)} ms, p90 ${fmt(st.napiFloor.p90, 3)}, **${fmt(st.napiFloor.median / st.c.median)}x blocking C**: what any addon that must not block the JS thread pays here. The addon is ${fmt(st.addon.median / st.napiFloor.median)}x that.`,
         );
       }
       lines.push(``, `Every addon call but the stat (librados aio ops, settled on the JS thread) also pays a hop to a libuv threadpool thread and back; measured alone, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);

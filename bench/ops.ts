@@ -22,15 +22,15 @@ export function buildC(outDir: string): string {
 }
 
 /**
- * Builds the Node floor for the stat (bench/napi/stat-floor.cc): a minimal Node-API addon, with
- * g++ against the running Node's headers (the ones node-gyp builds native/ with) and librados.
+ * Builds the Node floor (bench/napi/node-floor.cc): a minimal Node-API addon, with g++ against the
+ * running Node's headers (the ones node-gyp builds native/ with), librados and librbd.
  */
 export function buildNapiFloor(outDir: string): string {
-  const out = path.join(outDir, "stat-floor.node");
+  const out = path.join(outDir, "node-floor.node");
   const include = path.resolve(process.execPath, "..", "..", "include", "node");
   execFileSync(
     "g++",
-    ["-O2", "-Wall", "-shared", "-fPIC", "-std=c++17", `-I${include}`, "-DNODE_GYP_MODULE_NAME=stat_floor", "-DNAPI_VERSION=8", "-o", out, path.join(repoRoot, "bench", "napi", "stat-floor.cc"), "-lrados"],
+    ["-O2", "-Wall", "-shared", "-fPIC", "-std=c++17", `-I${include}`, "-DNODE_GYP_MODULE_NAME=node_floor", "-DNAPI_VERSION=8", "-o", out, path.join(repoRoot, "bench", "napi", "node-floor.cc"), "-lrbd", "-lrados"],
     { stdio: "inherit" },
   );
   return out;
@@ -39,8 +39,31 @@ export function buildNapiFloor(outDir: string): string {
 interface NapiFloor {
   connect(conf: string, pool: string): void;
   stat(name: string): Promise<unknown>;
+  create(name: string, size: number): Promise<unknown>;
+  open(name: string): Promise<NapiImage>;
+  statImage(image: NapiImage): Promise<number>;
+  resize(image: NapiImage, size: number): Promise<unknown>;
+  closeImage(image: NapiImage): Promise<unknown>;
   close(): void;
 }
+type NapiImage = { readonly __brand: "node-floor image" };
+
+/** The ops the Node floor makes too, each librbd call in a hop of its own as the addon makes it. */
+const NAPI_FLOOR_OPS: Partial<Record<Op, (f: NapiFloor, name: string) => Promise<unknown>>> = {
+  create: (f, n) => f.create(n, GiB),
+  open: (f, n) => f.open(n).then((img) => f.closeImage(img)),
+  stat: (f, n) => f.stat(n),
+  resize: async (f, n) => {
+    const img = await f.open(n);
+    try {
+      // As Image.resize without allowShrink: the stat first (the shrink check).
+      if ((await f.statImage(img)) > 2 * GiB) throw new Error(`node floor: ${n} is larger than 2 GiB`);
+      await f.resize(img, 2 * GiB);
+    } finally {
+      await f.closeImage(img);
+    }
+  },
+};
 
 /** The operations, in the order they run: each leaves what the next one needs (image i, its snapshot, its clone). */
 export const OPS = [
@@ -79,9 +102,11 @@ export interface OpResult {
    */
   cCallbacks?: Stats;
   /**
-   * The stat only: the same two reads from a minimal Node-API addon (bench/napi/stat-floor.cc), its
-   * own connection in this process: what any addon that must not block the JS thread pays, with
-   * none of ours (guard, lease, backstop, name check, typed errors). Takes turns with the others.
+   * Create, open, stat and resize: the same calls from a minimal Node-API addon
+   * (bench/napi/node-floor.cc), its own connection in this process, each librbd call in a hop of
+   * its own as the addon makes it (the stat: aio reads): what any addon that must not block the
+   * JS thread pays, with none of ours (guard, lease, backstop, name check, typed errors). Its own
+   * images (n<i>). Takes turns with the others.
    */
   napiFloor?: Stats;
   /**
@@ -204,6 +229,15 @@ function startCliRunner(conf: string): { run(commands: string[][]): Promise<numb
   };
 }
 
+// Takers 0 (addon), 1 (C), 5 (C on rotating threads) and 4 (the Node floor), four orders in
+// which each goes first once and follows each other once (a Williams square).
+const TURNS_OF_FOUR = [
+  [0, 1, 4, 5],
+  [1, 5, 0, 4],
+  [5, 4, 1, 0],
+  [4, 0, 5, 1],
+];
+
 // Takers 0 (addon), 1 (C) and 5 (C on rotating threads) in all six orders.
 const TURNS_OF_THREE = [
   [0, 1, 5],
@@ -266,7 +300,7 @@ export async function benchOps(
         async (i) => void cMs.push(await floor.run(op, "c", i)),
         async (i) => void cliMs.push(await cli.run(CLI[op](pool, `l${i}`))),
         async (i) => void cCallbacksMs.push(await floor.run("stat-callbacks", "c", i)),
-        async (i) => void napiFloorMs.push(await elapsedMs(() => napiFloor.stat(`a${i}`))),
+        async (i) => void napiFloorMs.push(await elapsedMs(() => NAPI_FLOOR_OPS[op]!(napiFloor, op === "stat" ? `a${i}` : `n${i}`))),
         async (i) => void cRotatedMs.push(await floor.run(op, "r", i, true)),
       ];
       // The addon, C and C on rotating threads take turns, then the CLI runs its own turns.
@@ -275,8 +309,8 @@ export async function benchOps(
       // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
       // of ten calls each did not bring the addon nearer C (one run: open 1.14, resize 1.13).
       for (let i = 0; i < iterations; i++) {
-        // Each of the six orders in turn: each way goes first, and follows each other, as often.
-        let turns = TURNS_OF_THREE[i % TURNS_OF_THREE.length];
+        // Each order in turn: each way goes first, and follows each other, as often.
+        let turns = NAPI_FLOOR_OPS[op] ? TURNS_OF_FOUR[i % TURNS_OF_FOUR.length] : TURNS_OF_THREE[i % TURNS_OF_THREE.length];
         if (op === "stat") {
           // Four ways, two images a round: the addon and the Node floor read a<i>, blocking C and C
           // with callbacks c<i>. Each way reads first in half the rounds (a second read is 1-2%

@@ -114,10 +114,11 @@ function opTargets(r: TargetInputs): Verdict[] {
     const ratio = o.addon.median / o.c.median;
     const v: Verdict = { target: `${o.op}: addon median at most ${LIMITS.addonOverC}x C's`, measured: x3(ratio), met: ratio <= LIMITS.addonOverC };
     if (v.met) return v;
-    if (o.cRotated) {
+    // The Node floor where the run measured one: it is Node's whole share, C's rotation part of it.
+    if (o.napiFloor) {
+      v.floor = `a minimal Node-API addon making the same calls: ${x3(o.napiFloor.median / o.c.median)} C; ours ${x3(o.addon.median / o.napiFloor.median)} that`;
+    } else if (o.cRotated) {
       v.floor = `C handing each call to the next of a ring of threads as large as the addon's pool, as libuv's pool does: ${x3(o.cRotated.median / o.c.median)} C; ours ${x3(o.addon.median / o.cRotated.median)} that`;
-    } else if (o.napiFloor) {
-      v.floor = `a minimal Node-API addon making the same reads: ${x3(o.napiFloor.median / o.c.median)} C; ours ${x3(o.addon.median / o.napiFloor.median)} that`;
     } else if (hop !== undefined) {
       v.floor = `C plus one threadpool round trip (${hop.toFixed(3)} ms): ${x3((o.c.median + hop) / o.c.median)} C`;
     }

@@ -22,6 +22,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "image-stat-calls.h"
+
 static rados_t cluster;
 static rados_ioctx_t io;
 static const char* pool_name;
@@ -49,30 +51,6 @@ static int op_create(const char* name) {
 }
 
 static int open_rw(const char* name, rbd_image_t* img) { return rbd_open(io, name, img, NULL); }
-
-// As ImageStat: stat, id, block name prefix, features, flags, data pool (id and name), parent.
-static int stat_calls(rbd_image_t img) {
-  rbd_image_info_t info;
-  char buf[128];
-  uint64_t features, flags;
-  int rc = rbd_stat(img, &info, sizeof(info));
-  if (rc < 0) return rc;
-  if ((rc = rbd_get_id(img, buf, sizeof(buf))) < 0) return rc;
-  if ((rc = rbd_get_block_name_prefix(img, buf, sizeof(buf))) < 0) return rc;
-  if ((rc = rbd_get_features(img, &features)) < 0) return rc;
-  if ((rc = rbd_get_flags(img, &flags)) < 0) return rc;
-  int64_t data_pool_id = rbd_get_data_pool_id(img);
-  if (data_pool_id < 0) return (int)data_pool_id;
-  if ((rc = rados_pool_reverse_lookup(cluster, data_pool_id, buf, sizeof(buf))) < 0) return rc;
-  rbd_linked_image_spec_t parent;
-  rbd_snap_spec_t snap;
-  rc = rbd_get_parent(img, &parent, &snap);
-  if (rc == -ENOENT) return 0;
-  if (rc < 0) return rc;
-  rbd_linked_image_spec_cleanup(&parent);
-  rbd_snap_spec_cleanup(&snap);
-  return 0;
-}
 
 // As StatFromHeader (native/src/header.cc): cls_rbd get_id on rbd_id.<name>, then get_size,
 // get_features, get_object_prefix, get_flags, parent_get and get_data_pool in one read op on the
@@ -232,7 +210,8 @@ static int run_op(const char* op, const char* prefix, int i) {
   if (!strcmp(op, "resize")) {
     if ((rc = open_rw(name, &img)) < 0) return rc;
     // As Image.resize without allowShrink: stat first (the shrink check), then resize2.
-    rc = stat_calls(img);
+    uint64_t size;
+    rc = image_stat_calls(cluster, img, &size);
     if (rc >= 0) rc = rbd_resize2(img, 2ULL << 30, 0, ignore_progress, NULL);
     rbd_close(img);
     return rc;

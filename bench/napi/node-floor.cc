@@ -1,22 +1,33 @@
-// The floor for an asynchronous Node addon's stat: the same two reads as native/src/header.cc
-// (cls_rbd get_id, then the header's six methods in one op) as librados aio ops with completion
-// callbacks, the result handed to the JS thread through a thread-safe function and resolved as an
-// object of the addon's nine properties. Nothing else: no handle guard or lease, no backstop, no
-// name check, no typed errors. What any addon that must not block the JS thread pays for this
-// call sequence, so the bench can tell Node's share of the stat from ours. Built by bench/ops.ts
-// with g++ against Node's headers; plain Node-API, no node-addon-api.
+// The floor for an asynchronous Node addon: what any addon that must not block the JS thread pays
+// for the bench's call sequences, so the bench can tell Node's share of an operation from ours.
+// Built by bench/ops.ts with g++ against Node's headers; plain Node-API, no node-addon-api.
 //
-//   const f = require(".../stat-floor.node");
+// The stat: the same two reads as native/src/header.cc (cls_rbd get_id, then the header's six
+// methods in one op) as librados aio ops with completion callbacks, the result handed to the JS
+// thread through a thread-safe function and resolved as an object of the addon's nine properties.
+//
+// create, open, statImage, resize, closeImage: each one librbd call sequence as native/src/image.cc
+// runs it, in one napi_async_work on libuv's threadpool (what node-addon-api's AsyncWorker
+// wraps), the promise settled on the JS thread. An open image is a napi external.
+//
+// Nothing else: no handle guard or lease, no backstop, no name check, no typed errors.
+//
+//   const f = require(".../node-floor.node");
 //   f.connect(conf, pool);           // blocking: bench set-up only
 //   await f.stat(name);              // {size, objectSize, order, numObjs, blockNamePrefix, id, features, flags, dataPool}
+//   await f.create(name, size);
+//   const img = await f.open(name); await f.statImage(img); await f.resize(img, size); await f.closeImage(img);
 //   f.close();
 #include <node_api.h>
 #include <rados/librados.h>
+#include <rbd/librbd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <string>
+
+#include "../c/image-stat-calls.h"
 
 namespace {
 
@@ -175,7 +186,7 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   if ((rc = rados_connect(cluster)) < 0) return Throw(env, "connect", rc);
   if ((rc = rados_ioctx_create(cluster, pool.c_str(), &io)) < 0) return Throw(env, "ioctx", rc);
   napi_value name;
-  napi_create_string_utf8(env, "stat floor", NAPI_AUTO_LENGTH, &name);
+  napi_create_string_utf8(env, "node floor stat", NAPI_AUTO_LENGTH, &name);
   napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &tsfn);
   napi_unref_threadsafe_function(env, tsfn);
   return nullptr;
@@ -200,6 +211,99 @@ napi_value Stat(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+// One librbd call sequence on libuv's threadpool; the promise settled with its result on the JS thread.
+struct Work {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::string name;
+  uint64_t size = 0;
+  rbd_image_t image = nullptr;
+  int (*run)(Work*) = nullptr;
+  bool resolve_image = false;  // the open: resolve with the image as an external
+  int rc = 0;
+};
+
+int RunCreate(Work* w) {
+  rbd_image_options_t opts;
+  rbd_image_options_create(&opts);
+  int rc = rbd_create4(io, w->name.c_str(), w->size, opts);
+  rbd_image_options_destroy(opts);
+  return rc;
+}
+
+int RunOpen(Work* w) { return rbd_open(io, w->name.c_str(), &w->image, nullptr); }
+
+// As FillStat (native/src/image.cc), the size kept for the shrink check.
+int RunStatImage(Work* w) { return image_stat_calls(cluster, w->image, &w->size); }
+
+int IgnoreProgress(uint64_t, uint64_t, void*) { return 0; }
+int RunResize(Work* w) { return rbd_resize2(w->image, w->size, false, IgnoreProgress, nullptr); }
+int RunClose(Work* w) { return rbd_close(w->image); }
+
+void Execute(napi_env, void* data) {
+  auto* w = static_cast<Work*>(data);
+  w->rc = w->run(w);
+}
+
+void Complete(napi_env env, napi_status, void* data) {
+  auto* w = static_cast<Work*>(data);
+  napi_value result;
+  if (w->rc < 0) {
+    napi_value msg;
+    napi_create_string_utf8(env, strerror(-w->rc), NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, nullptr, msg, &result);
+    napi_reject_deferred(env, w->deferred, result);
+  } else {
+    if (w->resolve_image) {
+      napi_create_external(env, w->image, nullptr, nullptr, &result);
+    } else {
+      napi_create_double(env, static_cast<double>(w->size), &result);
+    }
+    napi_resolve_deferred(env, w->deferred, result);
+  }
+  napi_delete_async_work(env, w->work);
+  delete w;
+}
+
+napi_value QueueWork(napi_env env, Work* w) {
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "node floor", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, nullptr, name, Execute, Complete, w, &w->work);
+  napi_queue_async_work(env, w->work);
+  return promise;
+}
+
+// (name, size?) or (image, size?) from the JS call.
+napi_value Blocking(napi_env env, napi_callback_info info, int (*run)(Work*), bool takes_image) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (io == nullptr) return Throw(env, "call before connect", -ENOTCONN);
+  auto* w = new Work;
+  w->run = run;
+  if (takes_image) {
+    void* image = nullptr;
+    napi_get_value_external(env, argv[0], &image);
+    w->image = static_cast<rbd_image_t>(image);
+  } else {
+    w->name = StringArg(env, argv[0]);
+  }
+  if (argc > 1) {
+    double size = 0;
+    napi_get_value_double(env, argv[1], &size);
+    w->size = static_cast<uint64_t>(size);
+  }
+  w->resolve_image = run == RunOpen;
+  return QueueWork(env, w);
+}
+
+napi_value Create(napi_env env, napi_callback_info info) { return Blocking(env, info, RunCreate, false); }
+napi_value Open(napi_env env, napi_callback_info info) { return Blocking(env, info, RunOpen, false); }
+napi_value StatImage(napi_env env, napi_callback_info info) { return Blocking(env, info, RunStatImage, true); }
+napi_value Resize(napi_env env, napi_callback_info info) { return Blocking(env, info, RunResize, true); }
+napi_value CloseImage(napi_env env, napi_callback_info info) { return Blocking(env, info, RunClose, true); }
+
 napi_value Close(napi_env, napi_callback_info) {
   if (io != nullptr) rados_ioctx_destroy(io);
   if (cluster != nullptr) rados_shutdown(cluster);
@@ -215,8 +319,13 @@ napi_value Init(napi_env env, napi_value exports) {
       {"connect", nullptr, Connect, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"stat", nullptr, Stat, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"statImage", nullptr, StatImage, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"resize", nullptr, Resize, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"closeImage", nullptr, CloseImage, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, fns);
+  napi_define_properties(env, exports, sizeof(fns) / sizeof(fns[0]), fns);
   return exports;
 }
 
