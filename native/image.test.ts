@@ -180,6 +180,20 @@ test("create options: features, order, striping, bigint size; omitted features =
   await ceph.deletePool(fx.cluster, pool);
 });
 
+test("feature names: every mask of librbd's twelve bits round-trips through featureMask, in bit order, the same for number and bigint; other bits named by position", () => {
+  const bitOf = (name: string) => ceph.featureMask([name]).toString(2).length;
+  for (let m = 0; m < 4096; m++) {
+    const names = ceph.featureNames(m);
+    expect(ceph.featureMask(names)).toBe(BigInt(m));
+    expect([...names].sort((a, b) => bitOf(a) - bitOf(b))).toEqual(names);
+    expect(ceph.featureNames(BigInt(m))).toEqual(names);
+  }
+  expect(ceph.featureNames((1 << 20) | 1)).toEqual(["layering", "bit-20"]);
+  expect(ceph.featureNames(2 ** 31)).toEqual(["bit-31"]);
+  expect(ceph.featureNames((1n << 40n) | (1n << 20n) | 1n)).toEqual(["layering", "bit-20", "bit-40"]);
+  expect(() => ceph.featureNames(1.5)).toThrow(RangeError);
+});
+
 test("data pool option", async () => {
   const { pool, io } = await rbdPool("meta");
   const dataPool = uniqueName("data");

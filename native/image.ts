@@ -27,8 +27,21 @@ const FEATURES: Array<[string, bigint]> = [
   ["dirty-cache", 1n << 11n],
 ];
 
+// The names by bit position, for featureNames' number path.
+const NAME_BY_BIT: string[] = [];
+for (const [name, bit] of FEATURES) NAME_BY_BIT[bit.toString(2).length - 1] = name;
+
 /** Feature names set in `mask`, in bit order; unknown bits appear as "bit-N". */
 export function featureNames(mask: number | bigint): string[] {
+  // Every stat names its image's features: below bit 31 (every bit librbd defines) with number
+  // operations, as BigInt's allocate a value each (a dozen bits, some 40 allocations a stat).
+  const small = typeof mask === "bigint" ? mask >= 0n && mask < 0x80000000n : Number.isInteger(mask) && mask >= 0 && mask < 0x80000000;
+  if (small) {
+    let rest = Number(mask);
+    const names: string[] = [];
+    for (let bit = 0; rest !== 0; bit++, rest >>>= 1) if (rest & 1) names.push(NAME_BY_BIT[bit] ?? `bit-${bit}`);
+    return names;
+  }
   let rest = BigInt(mask);
   const names: string[] = [];
   for (const [name, bit] of FEATURES) {
