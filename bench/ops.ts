@@ -303,7 +303,8 @@ export async function benchOps(
         async (i) => void napiFloorMs.push(await elapsedMs(() => NAPI_FLOOR_OPS[op]!(napiFloor, op === "stat" ? `a${i}` : `n${i}`))),
         async (i) => void cRotatedMs.push(await floor.run(op, "r", i, true)),
       ];
-      // The addon, C and C on rotating threads take turns, then the CLI runs its own turns.
+      // The addon, C, C on rotating threads and (where it makes the op) the Node floor take turns,
+      // then the CLI runs its own turns.
       // The CLI not interleaved: a call made right after a 45 ms `rbd` process (both CPUs busy,
       // caches cold, the cluster cleaning up its session) is 0.2 ms slower, and the addon, in a
       // larger process, paid more of that than the small C program (NOTES.md, 2026-12-04). Turns
