@@ -229,7 +229,7 @@ function markdown(r: Results): string {
     if (nodeFloor.length) {
       lines.push(
         ``,
-        `The Node floor: the same librbd calls from a minimal Node-API addon (bench/napi/node-floor.cc), in this process on a connection of its own, each call in a napi_async_work of its own on libuv's pool as the addon makes it (the open and its close two, the resize four: open, stat, resize, close), the promise settled on the JS thread; no handle guard, lease, backstop, name check or typed errors. What any addon that must not block the JS thread pays for these calls here. It takes turns with the addon, C and C rotated (four orders: each goes first once and follows each other once), on images of its own.`,
+        `The Node floor: the same librbd calls from a minimal Node-API addon (bench/napi/node-floor.cc), in this process on a connection of its own, each call made as the addon makes it: the open and the close as librbd's aio open and close started from the JS thread and handed back by a thread-safe function, the create, the stat and the resize each in a napi_async_work of its own on libuv's pool; the promise settled on the JS thread; no handle guard, lease, backstop, name check or typed errors. What any addon that must not block the JS thread pays for these calls here. It takes turns with the addon, C and C rotated (four orders: each goes first once and follows each other once), on images of its own.`,
         ``,
         `| operation | C median | Node floor median | Node floor/C | addon/Node floor |`,
         `|---|---|---|---|---|`,

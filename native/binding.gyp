@@ -8,6 +8,7 @@
         "src/connection.cc",
         "src/ioctx.cc",
         "src/image.cc",
+        "src/open.cc",
         "src/snapshot.cc",
         "src/trash.cc",
         "src/clone.cc",

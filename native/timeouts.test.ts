@@ -65,6 +65,36 @@ test("OSD not answering: image calls reject with TimeoutError after about opTime
   expect((await ceph.listImages(io)).map((i) => i.name)).toContain("vol");
 });
 
+/** How long `p` took to settle, and its rejection if it rejected. */
+async function settledIn(p: Promise<unknown>): Promise<{ err?: ceph.CephError; ms: number }> {
+  const started = Date.now();
+  try {
+    await p;
+    return { ms: Date.now() - started };
+  } catch (e) {
+    return { err: e as ceph.CephError, ms: Date.now() - started };
+  }
+}
+
+test("OSD not answering: librbd's aio open and close are bounded, and the image is usable once it is back", async () => {
+  const rw = await ceph.openImage(io, "vol");
+  const { open, close } = await frozen("osd.0", async () => ({
+    open: await timed(ceph.openImage(io, "vol")),
+    close: await settledIn(rw.close()),
+  }));
+  expect(open.err).toBeInstanceOf(ceph.TimeoutError);
+  expect(open.err.message).toContain(`open image ${pool}/vol failed: ETIMEDOUT`);
+  expect(open.ms).toBeLessThan(9000);
+  // The close does not hang: librbd gives up on the unwatch the frozen OSD never answers after
+  // the op timeout, and closes the image anyway (as its blocking close does).
+  expect(close.err).toBeUndefined();
+  expect(close.ms).toBeLessThan(9000);
+  expect(rw.closed).toBe(true);
+  const again = await ceph.openImage(io, "vol");
+  expect((await again.stat()).size).toBe(1024 * 1024);
+  await again.close();
+});
+
 test("mon not answering: mon commands and connect reject with TimeoutError", async () => {
   await frozen("mon.a", async () => {
     const cmd = await timed(cluster.monCommand({ prefix: "osd pool ls", format: "json" }));

@@ -6,9 +6,11 @@
 // methods in one op) as librados aio ops with completion callbacks, the result handed to the JS
 // thread through a thread-safe function and resolved as an object of the addon's nine properties.
 //
-// create, open, statImage, resize, closeImage: each one librbd call sequence as native/src/image.cc
-// runs it, in one napi_async_work on libuv's threadpool (what node-addon-api's AsyncWorker
-// wraps), the promise settled on the JS thread. An open image is a napi external.
+// create, statImage, resize: each one librbd call sequence as native/src/image.cc runs it, in one
+// napi_async_work on libuv's threadpool (what node-addon-api's AsyncWorker wraps), the promise
+// settled on the JS thread. open, closeImage: librbd's aio open and close as native/src/open.cc
+// makes them, started from the JS thread, the completion handed back through a thread-safe
+// function. An open image is a napi external.
 //
 // Nothing else: no handle guard or lease, no backstop, no name check, no typed errors.
 //
@@ -35,6 +37,8 @@ rados_t cluster = nullptr;
 rados_ioctx_t io = nullptr;
 napi_threadsafe_function tsfn = nullptr;
 int inflight = 0;  // JS thread only: the function holds the loop open only while stats are in flight
+napi_threadsafe_function aio_tsfn = nullptr;  // the open and the close, likewise
+int aio_inflight = 0;
 const uint64_t kHead = UINT64_MAX - 1;  // CEPH_NOSNAP
 
 struct Job {
@@ -189,6 +193,9 @@ napi_value Connect(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "node floor stat", NAPI_AUTO_LENGTH, &name);
   napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, Settle, &tsfn);
   napi_unref_threadsafe_function(env, tsfn);
+  napi_create_string_utf8(env, "node floor open and close", NAPI_AUTO_LENGTH, &name);
+  napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, SettleAio, &aio_tsfn);
+  napi_unref_threadsafe_function(env, aio_tsfn);
   return nullptr;
 }
 
@@ -231,22 +238,18 @@ int RunCreate(Work* w) {
   return rc;
 }
 
-int RunOpen(Work* w) { return rbd_open(io, w->name.c_str(), &w->image, nullptr); }
-
 // As FillStat (native/src/image.cc), the size kept for the shrink check.
 int RunStatImage(Work* w) { return image_stat_calls(cluster, w->image, &w->size); }
 
 int IgnoreProgress(uint64_t, uint64_t, void*) { return 0; }
 int RunResize(Work* w) { return rbd_resize2(w->image, w->size, false, IgnoreProgress, nullptr); }
-int RunClose(Work* w) { return rbd_close(w->image); }
 
 void Execute(napi_env, void* data) {
   auto* w = static_cast<Work*>(data);
   w->rc = w->run(w);
 }
 
-void Complete(napi_env env, napi_status, void* data) {
-  auto* w = static_cast<Work*>(data);
+void SettleWork(napi_env env, Work* w) {
   napi_value result;
   if (w->rc < 0) {
     napi_value msg;
@@ -261,6 +264,11 @@ void Complete(napi_env env, napi_status, void* data) {
     }
     napi_resolve_deferred(env, w->deferred, result);
   }
+}
+
+void Complete(napi_env env, napi_status, void* data) {
+  auto* w = static_cast<Work*>(data);
+  SettleWork(env, w);
   napi_delete_async_work(env, w->work);
   delete w;
 }
@@ -275,13 +283,11 @@ napi_value QueueWork(napi_env env, Work* w) {
 }
 
 // (name, size?) or (image, size?) from the JS call.
-napi_value Blocking(napi_env env, napi_callback_info info, int (*run)(Work*), bool takes_image) {
+Work* ReadArgs(napi_env env, napi_callback_info info, bool takes_image) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (io == nullptr) return Throw(env, "call before connect", -ENOTCONN);
   auto* w = new Work;
-  w->run = run;
   if (takes_image) {
     void* image = nullptr;
     napi_get_value_external(env, argv[0], &image);
@@ -294,23 +300,68 @@ napi_value Blocking(napi_env env, napi_callback_info info, int (*run)(Work*), bo
     napi_get_value_double(env, argv[1], &size);
     w->size = static_cast<uint64_t>(size);
   }
-  w->resolve_image = run == RunOpen;
+  return w;
+}
+
+napi_value Blocking(napi_env env, napi_callback_info info, int (*run)(Work*), bool takes_image) {
+  if (io == nullptr) return Throw(env, "call before connect", -ENOTCONN);
+  Work* w = ReadArgs(env, info, takes_image);
+  w->run = run;
   return QueueWork(env, w);
 }
 
+void OnAioDone(rbd_completion_t c, void* arg) {
+  auto* w = static_cast<Work*>(arg);
+  w->rc = static_cast<int>(rbd_aio_get_return_value(c));
+  rbd_aio_release(c);
+  napi_call_threadsafe_function(aio_tsfn, w, napi_tsfn_nonblocking);
+}
+
+void SettleAio(napi_env env, napi_value, void*, void* data) {
+  auto* w = static_cast<Work*>(data);
+  if (env != nullptr) {
+    SettleWork(env, w);
+    if (--aio_inflight == 0) napi_unref_threadsafe_function(env, aio_tsfn);
+  }
+  delete w;
+}
+
+// The open (resolving with the image) or the close, started here and settled by SettleAio.
+napi_value Aio(napi_env env, napi_callback_info info, bool open) {
+  if (io == nullptr) return Throw(env, "call before connect", -ENOTCONN);
+  Work* w = ReadArgs(env, info, !open);
+  w->resolve_image = open;
+  napi_value promise;
+  napi_create_promise(env, &w->deferred, &promise);
+  if (aio_inflight++ == 0) napi_ref_threadsafe_function(env, aio_tsfn);
+  rbd_completion_t c;
+  int rc = rbd_aio_create_completion(w, OnAioDone, &c);
+  if (rc >= 0) {
+    rc = open ? rbd_aio_open(io, w->name.c_str(), &w->image, nullptr, c) : rbd_aio_close(w->image, c);
+    if (rc < 0) rbd_aio_release(c);
+  }
+  if (rc < 0) {
+    w->rc = rc;
+    napi_call_threadsafe_function(aio_tsfn, w, napi_tsfn_nonblocking);
+  }
+  return promise;
+}
+
 napi_value Create(napi_env env, napi_callback_info info) { return Blocking(env, info, RunCreate, false); }
-napi_value Open(napi_env env, napi_callback_info info) { return Blocking(env, info, RunOpen, false); }
+napi_value Open(napi_env env, napi_callback_info info) { return Aio(env, info, true); }
 napi_value StatImage(napi_env env, napi_callback_info info) { return Blocking(env, info, RunStatImage, true); }
 napi_value Resize(napi_env env, napi_callback_info info) { return Blocking(env, info, RunResize, true); }
-napi_value CloseImage(napi_env env, napi_callback_info info) { return Blocking(env, info, RunClose, true); }
+napi_value CloseImage(napi_env env, napi_callback_info info) { return Aio(env, info, false); }
 
 napi_value Close(napi_env, napi_callback_info) {
   if (io != nullptr) rados_ioctx_destroy(io);
   if (cluster != nullptr) rados_shutdown(cluster);
   if (tsfn != nullptr) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  if (aio_tsfn != nullptr) napi_release_threadsafe_function(aio_tsfn, napi_tsfn_release);
   io = nullptr;
   cluster = nullptr;
   tsfn = nullptr;
+  aio_tsfn = nullptr;
   return nullptr;
 }
 

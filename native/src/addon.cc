@@ -93,6 +93,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitConnection(env, exports);
   InitIoCtx(env, exports);
   InitImage(env, exports);
+  InitImageOpen(env, exports);
   InitSnapshot(env, exports);
   InitTrash(env, exports);
   InitClone(env, exports);

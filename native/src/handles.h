@@ -74,6 +74,11 @@ class ImageCore final : public Resource {
   // The ioctx the image was opened in; usable while a lease on this image is held.
   const std::shared_ptr<IoCtxCore>& ioctx() const { return ioctx_; }
 
+  // For a close that TakeReleaseIfIdle() allowed (open.cc): starts librbd's aio close, then the
+  // caller drops the ioctx lease once it completes.
+  int StartAioClose(rbd_completion_t c) { return rbd_aio_close(image_, c); }
+  Lease TakeIoCtxLease() { return std::move(ioctx_lease_); }
+
  protected:
   int ReleaseHandle() override {
     int rc = rbd_close(image_);
@@ -138,6 +143,7 @@ inline std::shared_ptr<ImageCore> UnwrapImage(Napi::Value v) { return Unwrap<Ima
 void InitConnection(Napi::Env env, Napi::Object exports);
 void InitIoCtx(Napi::Env env, Napi::Object exports);
 void InitImage(Napi::Env env, Napi::Object exports);
+void InitImageOpen(Napi::Env env, Napi::Object exports);
 void InitSnapshot(Napi::Env env, Napi::Object exports);
 void InitTrash(Napi::Env env, Napi::Object exports);
 void InitClone(Napi::Env env, Napi::Object exports);

@@ -150,7 +150,7 @@ class HeaderStatJob final : public AioJob {
       worker->Queue();
       return;
     }
-    DropLease(env);
+    DropLeaseOnJsThread(env, op_, *ioctx_, std::move(lease_));
     if (rc_ < 0) {
       deferred_.Reject(MakeCephError(env, -rc_, op_, ""));
     } else if (rc_ == kNeedsOpen) {
@@ -158,16 +158,6 @@ class HeaderStatJob final : public AioJob {
     } else {
       deferred_.Resolve(StatValue(env, out_));
     }
-  }
-
-  // Only the JS thread begins a close, so an ioctx not closing now cannot be released by this
-  // lease. One that is (the JS backstop gave up on this call and closed it) is released by its
-  // last lease, and that blocks on the network.
-  void DropLease(Napi::Env env) {
-    if (!ioctx_->closing()) return lease_.Reset();
-    std::vector<Lease> leases;
-    leases.push_back(std::move(lease_));
-    ReleaseOnThreadpool(env, op_, std::move(leases));
   }
 
   Napi::Promise::Deferred deferred_;

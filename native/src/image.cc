@@ -1,4 +1,4 @@
-// RBD images: create, list, remove, rename, open/close, stat, resize, flatten, disk usage.
+// RBD images: create, list, remove, rename, stat, resize, flatten, disk usage (open and close: open.cc).
 #include <cerrno>
 
 #include "image.h"
@@ -62,45 +62,6 @@ Napi::Value ImageRename(const Napi::CallbackInfo& info) {
   auto to = StringArg(info, 2, "to");
   return Queue(info.Env(), "rename image", {ioctx},
                [ioctx, from, to] { return rbd_rename(ioctx->raw(), from.c_str(), to.c_str()); });
-}
-
-// openImage(ioctx, name or id, snapshot|null, readOnly, byId) -> image handle
-// By id reaches images that have no name any more, such as those in the trash.
-Napi::Value ImageOpen(const Napi::CallbackInfo& info) {
-  auto ioctx = UnwrapIoCtx(info[0]);
-  auto name = StringArg(info, 1, "name");
-  auto snap = OptionalStringArg(info, 2);
-  bool read_only = BoolArg(info, 3);
-  bool by_id = BoolArg(info, 4);
-  auto image_out = std::make_shared<rbd_image_t>(nullptr);
-  auto child_lease = std::make_shared<Lease>();
-  return Queue(
-      info.Env(), "open image", {ioctx},
-      [ioctx, name, snap, read_only, by_id, image_out, child_lease]() -> int {
-        rbd_image_t image = nullptr;
-        const char* snap_name = snap.empty() ? nullptr : snap.c_str();
-        int rc;
-        if (by_id) {
-          rc = read_only ? rbd_open_by_id_read_only(ioctx->raw(), name.c_str(), &image, snap_name)
-                         : rbd_open_by_id(ioctx->raw(), name.c_str(), &image, snap_name);
-        } else {
-          rc = read_only ? rbd_open_read_only(ioctx->raw(), name.c_str(), &image, snap_name)
-                         : rbd_open(ioctx->raw(), name.c_str(), &image, snap_name);
-        }
-        if (rc < 0) return rc;
-        *image_out = image;
-        // The image keeps its ioctx open; taken while this operation's lease is held.
-        ioctx->AddLease();
-        *child_lease = Lease(ioctx);
-        return 0;
-      },
-      [ioctx, image_out, child_lease](Napi::Env env) {
-        return Wrap(env, std::make_shared<ImageCore>(*image_out, ioctx, std::move(*child_lease)));
-      });
-}
-
-Napi::Value ImageClose(const Napi::CallbackInfo& info) {
-  return QueueClose(info.Env(), "close image", UnwrapImage(info[0]));
 }
 
 // The stat calls on an open image, filling `out` (off the JS thread).
@@ -248,8 +209,6 @@ void InitImage(Napi::Env env, Napi::Object exports) {
   exports.Set("imageList", Napi::Function::New(env, ImageList, "imageList"));
   exports.Set("imageRemove", Napi::Function::New(env, ImageRemove, "imageRemove"));
   exports.Set("imageRename", Napi::Function::New(env, ImageRename, "imageRename"));
-  exports.Set("imageOpen", Napi::Function::New(env, ImageOpen, "imageOpen"));
-  exports.Set("imageClose", Napi::Function::New(env, ImageClose, "imageClose"));
   exports.Set("imageStat", Napi::Function::New(env, ImageStat, "imageStat"));
   exports.Set("imageStatByName", Napi::Function::New(env, ImageStatByName, "imageStatByName"));
   exports.Set("imageResize", Napi::Function::New(env, ImageResize, "imageResize"));

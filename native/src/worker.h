@@ -75,6 +75,16 @@ class Resource {
     return closing_;
   }
 
+  // After BeginClose(), for a caller that releases the handle itself without blocking (librbd's
+  // aio close): true if no operation holds a lease, and the handle counts as released from now
+  // on; false if one does, and its last lease releases the handle as FinishClose() would.
+  bool TakeReleaseIfIdle() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (leases_ != 0 || released_) return false;
+    released_ = true;
+    return true;
+  }
+
  protected:
   // Called exactly once. Must not touch the JS engine.
   virtual int ReleaseHandle() = 0;
@@ -228,6 +238,16 @@ inline Napi::Value Queue(Napi::Env env, const std::string& op,
 // handle closes it, and that blocks on the network. The worker's promise resolves, unread.
 inline void ReleaseOnThreadpool(Napi::Env env, const std::string& op, std::vector<Lease> leases) {
   (new CephWorker(env, op, std::move(leases), [] { return 0; }, nullptr, nullptr))->Queue();
+}
+
+// JS thread: drops `lease`, held on `resource`. Only the JS thread begins a close, so a resource
+// not closing now cannot be released by it. One that is (the JS backstop gave up on the call and
+// closed it) is released by its last lease, and that blocks on the network: the threadpool does it.
+inline void DropLeaseOnJsThread(Napi::Env env, const std::string& op, Resource& resource, Lease lease) {
+  if (!resource.closing()) return lease.Reset();
+  std::vector<Lease> leases;
+  leases.push_back(std::move(lease));
+  ReleaseOnThreadpool(env, op, std::move(leases));
 }
 
 // Helpers for argument conversion (TypeScript already validated; these only guard the boundary).
