@@ -41,14 +41,14 @@ interface NapiFloor {
   stat(name: string): Promise<unknown>;
   create(name: string, size: number): Promise<unknown>;
   open(name: string): Promise<NapiImage>;
-  statImage(image: NapiImage): Promise<number>;
-  resize(image: NapiImage, size: number): Promise<unknown>;
+  /** Resolves with the size before; a smaller size is left alone, as the addon's resize does. */
+  resize(image: NapiImage, size: number): Promise<number>;
   closeImage(image: NapiImage): Promise<unknown>;
   close(): void;
 }
 type NapiImage = { readonly __brand: "node-floor image" };
 
-/** The ops the Node floor makes too, each librbd call in a hop of its own as the addon makes it. */
+/** The ops the Node floor makes too, each librbd call made as the addon makes it. */
 const NAPI_FLOOR_OPS: Partial<Record<Op, (f: NapiFloor, name: string) => Promise<unknown>>> = {
   create: (f, n) => f.create(n, GiB),
   open: (f, n) => f.open(n).then((img) => f.closeImage(img)),
@@ -56,9 +56,8 @@ const NAPI_FLOOR_OPS: Partial<Record<Op, (f: NapiFloor, name: string) => Promise
   resize: async (f, n) => {
     const img = await f.open(n);
     try {
-      // As Image.resize without allowShrink: the stat first (the shrink check).
-      if ((await f.statImage(img)) > 2 * GiB) throw new Error(`node floor: ${n} is larger than 2 GiB`);
-      await f.resize(img, 2 * GiB);
+      // As Image.resize without allowShrink: the size check and the resize in one call.
+      if ((await f.resize(img, 2 * GiB)) > 2 * GiB) throw new Error(`node floor: ${n} is larger than 2 GiB`);
     } finally {
       await f.closeImage(img);
     }
@@ -103,8 +102,9 @@ export interface OpResult {
   cCallbacks?: Stats;
   /**
    * Create, open, stat and resize: the same calls from a minimal Node-API addon
-   * (bench/napi/node-floor.cc), its own connection in this process, each librbd call in a hop of
-   * its own as the addon makes it (the stat: aio reads): what any addon that must not block the
+   * (bench/napi/node-floor.cc), its own connection in this process, each librbd call made as the
+   * addon makes it (the stat: aio reads; the open and close: librbd's aio open and close; the
+   * create and the resize: a threadpool hop each): what any addon that must not block the
    * JS thread pays, with none of ours (guard, lease, backstop, name check, typed errors). Its own
    * images (n<i>). Takes turns with the others.
    */

@@ -111,7 +111,8 @@ export interface NativeAddon {
   /** The stat from the image's id object and header alone; null where only an open answers exactly. */
   imageStatFromHeader(io: IoCtxHandle, name: string): Promise<NativeStat | null>;
   imageRemovalFacts(io: IoCtxHandle, name: string): Promise<NativeRemovalFacts | null>;
-  imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<void>;
+  /** Resolves with the size before; without allowShrink a smaller size leaves the image as it is. */
+  imageResize(img: ImageHandle, size: bigint, allowShrink: boolean): Promise<number>;
   imageFlatten(img: ImageHandle): Promise<void>;
   imageDiskUsage(img: ImageHandle): Promise<{ provisioned: number; used: number }>;
 

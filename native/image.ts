@@ -285,19 +285,16 @@ export class Image {
     return toImageStat(await this.guard.run("stat image", this.ctx(), () => addon().imageStat(this.handle)));
   }
 
-  /** Grows the image; shrinking needs allowShrink (otherwise InvalidArgumentError, before librbd is called). */
+  /** Grows the image; shrinking needs allowShrink (otherwise InvalidArgumentError, and the image is left as it is). */
   async resize(size: Size, opts: { allowShrink?: boolean } = {}): Promise<void> {
     const op = "resize image";
     const target = toU64(size, "size", op, this.ctx());
     const allowShrink = opts.allowShrink ?? false;
-    if (!allowShrink) {
-      const current = await this.stat();
-      if (target < BigInt(current.size)) {
-        throw invalidArgument(op, this.ctx(), `shrinking from ${current.size} to ${target} bytes needs allowShrink`);
-      }
+    // One native call: the size check and the resize (the addon refuses a shrink it was not allowed).
+    const before = await this.guard.run(op, this.ctx(), () => addon().imageResize(this.handle, target, allowShrink), { long: true });
+    if (!allowShrink && target < BigInt(before)) {
+      throw invalidArgument(op, this.ctx(), `shrinking from ${before} to ${target} bytes needs allowShrink`);
     }
-    // allowShrink is passed on too, so a concurrent resize cannot turn this into a shrink.
-    await this.guard.run(op, this.ctx(), () => addon().imageResize(this.handle, target, allowShrink), { long: true });
   }
 
   /** Copies the parent's data into this clone and detaches it from the parent. */

@@ -6,11 +6,12 @@
 // methods in one op) as librados aio ops with completion callbacks, the result handed to the JS
 // thread through a thread-safe function and resolved as an object of the addon's nine properties.
 //
-// create, statImage, resize: each one librbd call sequence as native/src/image.cc runs it, in one
-// napi_async_work on libuv's threadpool (what node-addon-api's AsyncWorker wraps), the promise
-// settled on the JS thread. open, closeImage: librbd's aio open and close as native/src/open.cc
-// makes them, started from the JS thread, the completion handed back through a thread-safe
-// function. An open image is a napi external.
+// create, resize: each one librbd call sequence as native/src/image.cc runs it (the resize: the
+// size, then rbd_resize2 unless that would shrink), in one napi_async_work on libuv's threadpool
+// (what node-addon-api's AsyncWorker wraps), the promise settled on the JS thread. open,
+// closeImage: librbd's aio open and close as native/src/open.cc makes them, started from the JS
+// thread, the completion handed back through a thread-safe function. An open image is a napi
+// external.
 //
 // Nothing else: no handle guard or lease, no backstop, no name check, no typed errors.
 //
@@ -18,7 +19,7 @@
 //   f.connect(conf, pool);           // blocking: bench set-up only
 //   await f.stat(name);              // {size, objectSize, order, numObjs, blockNamePrefix, id, features, flags, dataPool}
 //   await f.create(name, size);
-//   const img = await f.open(name); await f.statImage(img); await f.resize(img, size); await f.closeImage(img);
+//   const img = await f.open(name); const before = await f.resize(img, size); await f.closeImage(img);
 //   f.close();
 #include <node_api.h>
 #include <rados/librados.h>
@@ -29,7 +30,6 @@
 #include <cstring>
 #include <string>
 
-#include "../c/image-stat-calls.h"
 
 namespace {
 
@@ -39,6 +39,7 @@ napi_threadsafe_function tsfn = nullptr;
 int inflight = 0;  // JS thread only: the function holds the loop open only while stats are in flight
 napi_threadsafe_function aio_tsfn = nullptr;  // the open and the close, likewise
 int aio_inflight = 0;
+void SettleAio(napi_env env, napi_value, void*, void* data);
 const uint64_t kHead = UINT64_MAX - 1;  // CEPH_NOSNAP
 
 struct Job {
@@ -238,11 +239,15 @@ int RunCreate(Work* w) {
   return rc;
 }
 
-// As FillStat (native/src/image.cc), the size kept for the shrink check.
-int RunStatImage(Work* w) { return image_stat_calls(cluster, w->image, &w->size); }
-
 int IgnoreProgress(uint64_t, uint64_t, void*) { return 0; }
-int RunResize(Work* w) { return rbd_resize2(w->image, w->size, false, IgnoreProgress, nullptr); }
+
+// As ImageResize (native/src/image.cc) without allowShrink; resolves with the size before.
+int RunResize(Work* w) {
+  uint64_t target = w->size;
+  int rc = rbd_get_size(w->image, &w->size);
+  if (rc < 0 || target < w->size) return rc;
+  return rbd_resize2(w->image, target, false, IgnoreProgress, nullptr);
+}
 
 void Execute(napi_env, void* data) {
   auto* w = static_cast<Work*>(data);
@@ -349,7 +354,6 @@ napi_value Aio(napi_env env, napi_callback_info info, bool open) {
 
 napi_value Create(napi_env env, napi_callback_info info) { return Blocking(env, info, RunCreate, false); }
 napi_value Open(napi_env env, napi_callback_info info) { return Aio(env, info, true); }
-napi_value StatImage(napi_env env, napi_callback_info info) { return Blocking(env, info, RunStatImage, true); }
 napi_value Resize(napi_env env, napi_callback_info info) { return Blocking(env, info, RunResize, true); }
 napi_value CloseImage(napi_env env, napi_callback_info info) { return Aio(env, info, false); }
 
@@ -372,7 +376,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"create", nullptr, Create, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"statImage", nullptr, StatImage, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resize", nullptr, Resize, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"closeImage", nullptr, CloseImage, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

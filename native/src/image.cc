@@ -153,14 +153,23 @@ Napi::Value ImageStatByName(const Napi::CallbackInfo& info) {
 // librbd calls the progress callback unconditionally: a null one crashes in shrink/grow.
 int IgnoreProgress(uint64_t, uint64_t, void*) { return 0; }
 
-// resize(image, size, allowShrink)
+// resize(image, size, allowShrink) -> the image's size before. Without allowShrink a smaller size
+// leaves the image as it is (the caller names the refusal from the size): the check and the resize
+// in one worker, where a stat first would take a threadpool thread of its own.
 Napi::Value ImageResize(const Napi::CallbackInfo& info) {
   auto image = UnwrapImage(info[0]);
   uint64_t size = U64Arg(info, 1, "size");
   bool allow_shrink = BoolArg(info, 2);
-  return Queue(info.Env(), "resize image", {image}, [image, size, allow_shrink] {
-    return rbd_resize2(image->raw(), size, allow_shrink, IgnoreProgress, nullptr);
-  });
+  auto before = std::make_shared<uint64_t>(0);
+  return Queue(
+      info.Env(), "resize image", {image},
+      [image, size, allow_shrink, before]() -> int {
+        int rc = rbd_get_size(image->raw(), before.get());
+        if (rc < 0 || (size < *before && !allow_shrink)) return rc;
+        // allow_shrink is passed on too, so a resize made meanwhile cannot turn this into a shrink.
+        return rbd_resize2(image->raw(), size, allow_shrink, IgnoreProgress, nullptr);
+      },
+      [before](Napi::Env env) { return NumberU64(env, *before); });
 }
 
 Napi::Value ImageFlatten(const Napi::CallbackInfo& info) {
