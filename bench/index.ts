@@ -22,7 +22,8 @@ import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, ty
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
 import { aboveFloor, judgeTargets, LIMITS, targetsMarkdown } from "./targets";
 
-// As the provider host sets it (provider/index.ts), so the addon's concurrency here is what it is there.
+// The addon's call threads are 64 without it (native/src/threadpool.h); set, so the Node floor's
+// calls on libuv's pool can overlap as far, and C rotated's ring is as large.
 process.env.UV_THREADPOOL_SIZE ??= "64";
 
 const PARTS = ["ops", "concurrency", "rss", "stack", "profile", "startup"] as const;
@@ -218,7 +219,7 @@ function markdown(r: Results): string {
     if (rotated.length) {
       lines.push(
         ``,
-        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs the addon's calls made one at a time: its longest-idle thread takes each, so they go round all of its threads. It takes turns with the addon and C (all six orders; for create, open and resize with the Node floor too, in the four orders below), on images of its own.`,
+        `C with each call handed to the next of a ring of ${m.uvThreadpoolSize} threads and back (rbdbench's "rotated"), as libuv's pool runs calls made one at a time (the Node floor's create and resize): its longest-idle thread takes each, so they go round all of its threads. The addon's calls go to threads of its own, the most recently idle taking each (native/src/threadpool.h). It takes turns with the addon and C (all six orders; for create, open and resize with the Node floor too, in the four orders below), on images of its own.`,
         ``,
         `| operation | C median | C rotated median | C rotated/C | addon/C rotated |`,
         `|---|---|---|---|---|`,
@@ -229,7 +230,7 @@ function markdown(r: Results): string {
     if (nodeFloor.length) {
       lines.push(
         ``,
-        `The Node floor: the same librbd calls from a minimal Node-API addon (bench/napi/node-floor.cc), in this process on a connection of its own, each call made as the addon makes it: the open and the close as librbd's aio open and close started from the JS thread and handed back by a thread-safe function, the create, the stat and the resize each in a napi_async_work of its own on libuv's pool; the promise settled on the JS thread; no handle guard, lease, backstop, name check or typed errors. What any addon that must not block the JS thread pays for these calls here. It takes turns with the addon, C and C rotated (four orders: each goes first once and follows each other once), on images of its own.`,
+        `The Node floor: the same librbd calls from a minimal Node-API addon (bench/napi/node-floor.cc), in this process on a connection of its own, each call made as the addon makes it: the open and the close as librbd's aio open and close started from the JS thread and handed back by a thread-safe function, the create and the resize each in a napi_async_work of its own on libuv's pool (where the addon has threads of its own, the most recently idle taking each call; the stat's aio reads: below); the promise settled on the JS thread; no handle guard, lease, backstop, name check or typed errors. What any addon that must not block the JS thread pays for these calls here. It takes turns with the addon, C and C rotated (four orders: each goes first once and follows each other once), on images of its own.`,
         ``,
         `| operation | C median | Node floor median | Node floor/C | addon/Node floor |`,
         `|---|---|---|---|---|`,

@@ -111,9 +111,10 @@ export interface OpResult {
   napiFloor?: Stats;
   /**
    * Every op but the stat: C with each call handed to the next of a ring of threads as large as
-   * the addon's pool and handed back (rbdbench's "rotated"), as libuv's pool runs the addon's
-   * calls made one at a time: its longest-idle thread takes each, so they go round all of them.
-   * Its own images (r<i>). Takes turns with the addon and C.
+   * the addon's pool and handed back (rbdbench's "rotated"), as libuv's pool runs calls made one
+   * at a time (the Node floor's): its longest-idle thread takes each, so they go round all of
+   * them. The addon's own call threads give each call the most recently idle one instead
+   * (native/src/threadpool.h). Its own images (r<i>). Takes turns with the addon and C.
    */
   cRotated?: Stats;
 }
@@ -269,7 +270,7 @@ export async function benchOps(
   const ops: OpResult[] = [];
   let threadpoolRoundTrip: { threadpool: Stats; inline: Stats } | undefined;
   try {
-    // What any addon call pays on top of librbd: the hop to a libuv threadpool thread and back
+    // What a blocking call pays on top of librbd: the hop to a libuv threadpool thread and back
     // (here with a stat(2) as the work), against the same stat(2) on the calling thread.
     if (iterations > 0) {
       const hop: number[] = [];
@@ -362,9 +363,9 @@ export interface ConcurrencyResult {
 }
 
 /**
- * N creates in flight at once on one connection. The addon runs each blocking librbd call on
- * libuv's threadpool, so UV_THREADPOOL_SIZE (default 4) caps how many reach librbd at once; the
- * bench command sets it as the provider host does. The addon and C take turns in rounds (who goes
+ * N creates in flight at once on one connection. The addon runs each blocking librbd call on a
+ * call thread of its own (native/src/threadpool.h), up to 64 at once (UV_THREADPOOL_SIZE if set,
+ * which the bench command sets to 64 for the Node floor's libuv pool too). The addon and C take turns in rounds (who goes
  * first alternates), so a change in the machine's load falls on both alike.
  */
 async function benchConcurrency(io: native.IoCtx, floor: CFloor, log: (s: string) => void): Promise<ConcurrencyResult[]> {

@@ -118,7 +118,7 @@ function opTargets(r: TargetInputs): Verdict[] {
     if (o.napiFloor) {
       v.floor = `a minimal Node-API addon making the same calls: ${x3(o.napiFloor.median / o.c.median)} C; ours ${x3(o.addon.median / o.napiFloor.median)} that`;
     } else if (o.cRotated) {
-      v.floor = `C handing each call to the next of a ring of threads as large as the addon's pool, as libuv's pool does: ${x3(o.cRotated.median / o.c.median)} C; ours ${x3(o.addon.median / o.cRotated.median)} that`;
+      v.floor = `C handing each call to the next of a ring of threads as large as the addon's pool, as libuv's pool would: ${x3(o.cRotated.median / o.c.median)} C; ours ${x3(o.addon.median / o.cRotated.median)} that`;
     } else if (hop !== undefined) {
       v.floor = `C plus one threadpool round trip (${hop.toFixed(3)} ms): ${x3((o.c.median + hop) / o.c.median)} C`;
     }

@@ -18,7 +18,7 @@
         "src/cls.cc",
         "src/mirror.cc",
         "src/imageio.cc",
-        "src/header.cc", "src/aio.cc", "src/removal.cc"
+        "src/header.cc", "src/aio.cc", "src/removal.cc", "src/threadpool.cc"
       ],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

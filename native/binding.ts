@@ -188,6 +188,10 @@ export interface NativeAddon {
 
   /** Diagnostic: rejects the way a worker whose C++ code throws `message` does. */
   throwInWorker(message: string): Promise<never>;
+  /** Diagnostic: the threads blocking calls run on: started so far, idle now, and the most there can be. */
+  callThreads(): { started: number; idle: number; limit: number };
+  /** Diagnostic: the kernel's id of the call thread the call ran on. */
+  callThreadId(): Promise<number>;
 }
 
 /**

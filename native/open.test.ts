@@ -1,8 +1,7 @@
 // An image's open and close (native/src/open.cc): librbd's aio open and close, started from the JS
 // thread and settled there without a libuv thread, on a real cluster.
-import * as crypto from "crypto";
 import { addon } from "./binding";
-import { connectedCluster } from "./testing";
+import { connectedCluster, whileCallThreadsBusy } from "./testing";
 import * as ceph from "./index";
 
 const fx = connectedCluster();
@@ -21,44 +20,36 @@ async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
   throw new Error("expected a rejection");
 }
 
-/** Keeps every libuv threadpool thread busy for about `ms`, whatever this machine's speed. */
-function busyThreadpool(ms: number): Promise<void>[] {
-  const t0 = process.hrtime.bigint();
-  crypto.pbkdf2Sync("k", "salt", 20_000, 32, "sha512");
-  const msPer20k = Number(process.hrtime.bigint() - t0) / 1e6;
-  const iterations = Math.max(20_000, Math.round((ms / msPer20k) * 20_000));
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  return Array.from(
-    { length: threads },
-    () => new Promise<void>((resolve, reject) => crypto.pbkdf2("k", "salt", iterations, 32, "sha512", (e) => (e ? reject(e) : resolve()))),
-  );
-}
-
 test("opens (by name and id, read-write and read-only) and closes are answered while every threadpool thread is busy", async () => {
   const { pool, io } = await fx.rbdPool("aioopen");
   await ceph.createImage(io, "v", { size: MiB });
   const { id } = await ceph.statImage(io, "v");
   const order: string[] = [];
-  const busy = busyThreadpool(2000).map((p) => p.then(() => order.push("threadpool job")));
   const openClose = async (open: Promise<ceph.Image>, label: string) => {
     const img = await open;
     order.push(`${label} open`);
     await img.close();
     order.push(`${label} closed`);
   };
-  // A read-write open takes a watch on the header; checked before its close, from the CLI.
-  const rw = await ceph.openImage(io, "v");
-  const whileOpen = await watchers(`${pool}/v`);
-  await Promise.all([
-    openClose(ceph.openImage(io, "v", { readOnly: true }), "read-only"),
-    openClose(ceph.openImageById(io, id, { readOnly: true }), "by id"),
-    openClose(Promise.resolve(rw), "read-write"),
-  ]);
-  await Promise.all(busy);
-  expect(order.slice(0, 6).sort()).toEqual(
-    ["by id closed", "by id open", "read-only closed", "read-only open", "read-write closed", "read-write open"],
+  // A read-write open takes a watch on the header (seen from the CLI, which needs the monitor).
+  const before = await ceph.openImage(io, "v");
+  expect(await watchers(`${pool}/v`)).toHaveLength(1);
+  let queued: Promise<unknown> = Promise.resolve();
+  await whileCallThreadsBusy(fx, async () => {
+    // A blocking call waits for a thread; the opens and closes do not.
+    queued = ceph.listImages(io).then(() => order.push("blocking call"));
+    await Promise.all([
+      openClose(ceph.openImage(io, "v"), "read-write"),
+      openClose(ceph.openImage(io, "v", { readOnly: true }), "read-only"),
+      openClose(ceph.openImageById(io, id, { readOnly: true }), "by id"),
+      before.close().then(() => order.push("earlier open closed")),
+    ]);
+  });
+  await queued;
+  expect(order.slice(0, 7).sort()).toEqual(
+    ["by id closed", "by id open", "earlier open closed", "read-only closed", "read-only open", "read-write closed", "read-write open"],
   );
-  expect(whileOpen).toHaveLength(1);
+  expect(order[7]).toBe("blocking call");
   expect(await watchers(`${pool}/v`)).toEqual([]);
   await io.close();
   await ceph.deletePool(fx.cluster, pool);

@@ -2,6 +2,7 @@
 // and fresh rbd-initialised pools on demand. Registers its own beforeAll/afterAll.
 import { startCluster, type TestCluster, uniqueName } from "../test/helpers/cluster";
 import * as ceph from "./index";
+import { addon } from "./binding";
 
 export interface ConnectedCluster {
   /** The throwaway cluster (its CLI helpers check results independently). */
@@ -39,4 +40,29 @@ export function connectedCluster(): ConnectedCluster {
     },
   };
   return fx;
+}
+
+/**
+ * Runs `fn` while every call thread (native/src/threadpool.h) is held by a mon command to a frozen
+ * monitor: a blocking call made meanwhile waits for a thread, an aio one (a stat from the header,
+ * an open, a close) must not. The monitor is thawed and the commands answered afterwards.
+ */
+export async function whileCallThreadsBusy<T>(fx: ConnectedCluster, fn: () => Promise<T>): Promise<T> {
+  const { limit } = addon().callThreads();
+  const mon = fx.tc.daemonPid("mon.a");
+  process.kill(mon, "SIGSTOP");
+  let held: Promise<unknown> = Promise.resolve();
+  try {
+    held = Promise.allSettled(Array.from({ length: limit }, () => fx.cluster.monCommand({ prefix: "osd pool ls", format: "json" })));
+    for (let waited = 0; ; waited += 10) {
+      const threads = addon().callThreads();
+      if (threads.started === limit && threads.idle === 0) break;
+      if (waited > 5000) throw new Error(`call threads not all busy: ${JSON.stringify(threads)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return await fn();
+  } finally {
+    process.kill(mon, "SIGCONT");
+    await held;
+  }
 }

@@ -8,11 +8,6 @@ export const IN_PROVIDER_HOST = /dynamic-provider[\\/]index\.js$/.test(process.a
 
 /** The host's settings made when the handlers load (provider/index.ts), before anything else runs. */
 export function setUpProviderHost(): void {
-  // Each librados/librbd call holds one libuv threadpool thread while it waits on the cluster (the
-  // addon queues one worker per call), and libuv's default of 4 threads would cap the provider host
-  // at 4 cluster operations at a time whatever --parallel asks for. libuv reads this when the pool
-  // starts, on its first use, which is after the handlers load; a value the user set wins.
-  process.env.UV_THREADPOOL_SIZE ??= "64";
   // The engine never tells its provider host that it died (a SIGKILLed `pulumi up`, a runner killed
   // by its CI): the host lived on, idle or spinning, holding its cluster connections and watches.
   // Inside the host (not in tests or tools that load these handlers), leave once the parent is gone.

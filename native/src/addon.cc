@@ -2,6 +2,8 @@
 #include "handles.h"
 
 #include <malloc.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -109,6 +111,26 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("throwInWorker", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
     std::string message = StringArg(info, 0, "message");
     return Queue(info.Env(), "throw in worker", {}, [message]() -> int { throw std::runtime_error(message); });
+  }));
+  // Diagnostic: the call threads (threadpool.h), so tests can see calls keep to warm threads.
+  exports.Set("callThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    CallThreadCounts counts = CountCallThreads();
+    auto r = Napi::Object::New(info.Env());
+    r.Set("started", counts.started);
+    r.Set("idle", counts.idle);
+    r.Set("limit", counts.limit);
+    return r;
+  }));
+  // Diagnostic: the kernel's id of the call thread a call runs on.
+  exports.Set("callThreadId", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    auto tid = std::make_shared<long>(0);
+    return Queue(
+        info.Env(), "call thread id", {},
+        [tid]() -> int {
+          *tid = syscall(SYS_gettid);
+          return 0;
+        },
+        [tid](Napi::Env env) { return Napi::Number::New(env, static_cast<double>(*tid)); });
   }));
   // Diagnostic: glibc's heap, all arenas. The RSS bench reports it to tell a leak (inUse grows)
   // from memory the allocator keeps for reuse (free grows, inUse flat).

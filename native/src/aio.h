@@ -1,4 +1,5 @@
-// librados aio ops settled on the JS thread without the libuv threadpool.
+// Jobs settled on the JS thread: librados and librbd aio ops, without a call thread, and the
+// call threads' own jobs (worker.h).
 //
 // A CephWorker costs two thread wake-ups besides the call's own: the JS thread waking a pool
 // thread, and the pool thread waking the JS thread back. For a call made of a few OSD round trips

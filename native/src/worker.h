@@ -1,7 +1,7 @@
 // Shared plumbing for every native operation:
 //  - Resource: a rados/rbd handle whose release is deferred until no operation uses it;
 //  - Lease: RAII proof that a Resource stays usable while an operation runs;
-//  - Queue(): runs one blocking librados/librbd call on the libuv threadpool and settles a promise.
+//  - Queue(): runs one blocking librados/librbd call on a call thread (threadpool.h) and settles a promise.
 #pragma once
 
 #include <napi.h>
@@ -14,6 +14,9 @@
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "aio.h"
+#include "threadpool.h"
 
 namespace ceph_native {
 
@@ -145,17 +148,17 @@ Napi::Value MakeCephError(Napi::Env env, int err, const std::string& op, const s
 // Rejection for a call on a closed handle (code "ECLOSED").
 Napi::Value MakeClosedError(Napi::Env env, const std::string& op);
 
-// Runs `work` (returns 0 or -errno) on the threadpool, then `done` on the JS thread to build the
-// resolution value. Leases are dropped at the end of `work`, still off the JS thread, so a
-// deferred close releases its handle there.
-class CephWorker final : public Napi::AsyncWorker {
+// Runs `work` (returns 0 or -errno) on a call thread, then `done` on the JS thread to build the
+// resolution value, handed back as an aio job is (aio.h). Leases are dropped at the end of `work`,
+// still off the JS thread, so a deferred close releases its handle there.
+class CephWorker final : public AioJob {
  public:
   using Work = std::function<int()>;
   using Done = std::function<Napi::Value(Napi::Env)>;
 
   CephWorker(Napi::Env env, std::string op, std::vector<Lease> leases, Work work, Done done,
              std::shared_ptr<std::string> detail)
-      : Napi::AsyncWorker(env, "ceph_native"),
+      : AioJob(env),
         deferred_(Napi::Promise::Deferred::New(env)),
         op_(std::move(op)),
         leases_(std::move(leases)),
@@ -165,8 +168,16 @@ class CephWorker final : public Napi::AsyncWorker {
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
- protected:
-  void Execute() override {
+  // JS thread. The worker deletes itself once settled; take Promise() first.
+  void Queue() {
+    RunOnCallThread([this] {
+      Execute();
+      Finish();
+    });
+  }
+
+ private:
+  void Execute() {
     // librados/librbd report errors as return codes; an exception is ours or the C++ runtime's,
     // and its message is the only clue to what happened, so it travels with the rejection.
     try {
@@ -184,8 +195,7 @@ class CephWorker final : public Napi::AsyncWorker {
     leases_.clear();
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
+  void Settle(Napi::Env env) override {
     if (rc_ < 0) {
       std::string detail = detail_ ? *detail_ : std::string();
       if (!exception_.empty()) detail = detail.empty() ? exception_ : detail + "; " + exception_;
@@ -230,7 +240,7 @@ inline Napi::Value Queue(Napi::Env env, const std::string& op,
   auto* worker = new CephWorker(env, op, std::move(leases), std::move(work), std::move(done),
                                 std::move(detail));
   auto promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK
+  worker->Queue();  // the worker deletes itself once settled
   return promise;
 }
 
