@@ -3,20 +3,11 @@ import * as v8 from "v8";
 import * as vm from "vm";
 import { uniqueName } from "../test/helpers/cluster";
 import { generateCephxKey } from "../provider/cephx";
-import { connectedCluster } from "./testing";
+import { connectedCluster, rejection } from "./testing";
 import { HandleGuard } from "./handle";
 import * as ceph from "./index";
 
 const fx = connectedCluster();
-
-async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ceph.CephError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("connect", () => {
   test("with a conf file: fsid and mon addresses match the cluster", async () => {

@@ -1,6 +1,6 @@
 // RBD images against a real cluster; results are checked with the rbd CLI where it matters.
 import { uniqueName } from "../test/helpers/cluster";
-import { connectedCluster } from "./testing";
+import { connectedCluster, rejection } from "./testing";
 import { addon, ImageHandle } from "./binding";
 import * as ceph from "./index";
 
@@ -12,15 +12,6 @@ const MiB = 1024 * 1024;
 
 async function rbdInfo(spec: string): Promise<any> {
   return JSON.parse(await fx.tc.rbd("info", spec, "--format", "json"));
-}
-
-async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ceph.CephError;
-  }
-  throw new Error("expected a rejection");
 }
 
 test("create, stat, resize, list, rename, remove", async () => {

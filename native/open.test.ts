@@ -1,7 +1,7 @@
 // An image's open and close (native/src/open.cc): librbd's aio open and close, started from the JS
 // thread and settled there without a libuv thread, on a real cluster.
 import { addon } from "./binding";
-import { connectedCluster, whileCallThreadsBusy } from "./testing";
+import { connectedCluster, whileCallThreadsBusy, rejection } from "./testing";
 import * as ceph from "./index";
 
 const fx = connectedCluster();
@@ -9,15 +9,6 @@ const MiB = 1024 * 1024;
 
 async function watchers(spec: string): Promise<unknown[]> {
   return JSON.parse(await fx.tc.rbd("status", spec, "--format", "json")).watchers;
-}
-
-async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ceph.CephError;
-  }
-  throw new Error("expected a rejection");
 }
 
 test("opens (by name and id, read-write and read-only) and closes are answered while every threadpool thread is busy", async () => {

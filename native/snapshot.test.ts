@@ -1,6 +1,6 @@
 // Snapshots and layering (clone, flatten, children) against a real cluster.
 import { uniqueName } from "../test/helpers/cluster";
-import { connectedCluster } from "./testing";
+import { connectedCluster, rejection } from "./testing";
 import * as ceph from "./index";
 
 const fx = connectedCluster();
@@ -8,15 +8,6 @@ const { rbdPool } = fx;
 
 const MiB = 1024 * 1024;
 
-
-async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as ceph.CephError;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function cliSnaps(spec: string): Promise<Array<{ id: number; name: string; size: number; protected: string }>> {
   return JSON.parse(await fx.tc.rbd("snap", "ls", spec, "--format", "json"));

@@ -66,3 +66,13 @@ export async function whileCallThreadsBusy<T>(fx: ConnectedCluster, fn: () => Pr
     await held;
   }
 }
+
+/** The rejection of a call that must fail (and fails the test if it does not). */
+export async function rejection(p: Promise<unknown>): Promise<ceph.CephError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ceph.CephError;
+  }
+  throw new Error("expected a rejection");
+}

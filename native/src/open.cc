@@ -14,23 +14,53 @@ namespace ceph_native {
 
 namespace {
 
-// The completion of one aio open or close: librbd calls `done` on its own thread, which must not
-// block or throw, with the job as its argument.
-template <typename Job>
-void OnComplete(rbd_completion_t c, void* arg) {
-  auto* job = static_cast<Job*>(arg);
-  int rc = static_cast<int>(rbd_aio_get_return_value(c));
-  rbd_aio_release(c);
-  job->Done(rc);
-}
+// One aio open or close: its promise, and the result librbd's completion hands back.
+class ImageAioJob : public AioJob {
+ public:
+  explicit ImageAioJob(Napi::Env env) : AioJob(env), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+ protected:
+  // JS thread: starts the call with a completion (`start` returns 0 or -errno) and returns the
+  // promise. The job may complete on librbd's thread before this returns; it is only deleted on
+  // this thread, after it returns.
+  template <typename Start>
+  Napi::Promise Begin(Start start) {
+    auto promise = deferred_.Promise();
+    rbd_completion_t c;
+    int rc = rbd_aio_create_completion(this, OnComplete, &c);
+    if (rc < 0) {
+      Done(rc);
+    } else if ((rc = start(c)) < 0) {  // not started: librbd will not call back
+      rbd_aio_release(c);
+      Done(rc);
+    }
+    return promise;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  int rc_ = 0;
+
+ private:
+  // librbd calls this on its own thread: it must not block or throw.
+  static void OnComplete(rbd_completion_t c, void* arg) {
+    auto* job = static_cast<ImageAioJob*>(arg);
+    int rc = static_cast<int>(rbd_aio_get_return_value(c));
+    rbd_aio_release(c);
+    job->Done(rc);
+  }
+
+  void Done(int rc) {
+    rc_ = rc;
+    Finish();
+  }
+};
 
 // One open. The op's lease on the ioctx becomes the image's lease on it when the open succeeds.
-class OpenJob final : public AioJob {
+class OpenJob final : public ImageAioJob {
  public:
   OpenJob(Napi::Env env, std::shared_ptr<IoCtxCore> ioctx, std::string name, std::string snap, bool read_only,
           bool by_id)
-      : AioJob(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : ImageAioJob(env),
         ioctx_(ioctx),
         lease_(ioctx),
         name_(std::move(name)),
@@ -38,35 +68,17 @@ class OpenJob final : public AioJob {
         read_only_(read_only),
         by_id_(by_id) {}
 
-  // JS thread. The job may complete on librbd's thread before this returns; it is only deleted on
-  // this thread, after it returns.
   Napi::Promise Start() {
-    auto promise = deferred_.Promise();
-    rbd_completion_t c;
-    int rc = rbd_aio_create_completion(this, OnComplete<OpenJob>, &c);
-    if (rc < 0) {
-      Done(rc);
-      return promise;
-    }
-    const char* snap = snap_.empty() ? nullptr : snap_.c_str();
-    rados_ioctx_t io = ioctx_->raw();
-    if (by_id_) {
-      rc = read_only_ ? rbd_aio_open_by_id_read_only(io, name_.c_str(), &image_, snap, c)
-                      : rbd_aio_open_by_id(io, name_.c_str(), &image_, snap, c);
-    } else {
-      rc = read_only_ ? rbd_aio_open_read_only(io, name_.c_str(), &image_, snap, c)
-                      : rbd_aio_open(io, name_.c_str(), &image_, snap, c);
-    }
-    if (rc < 0) {  // not started: librbd will not call back
-      rbd_aio_release(c);
-      Done(rc);
-    }
-    return promise;
-  }
-
-  void Done(int rc) {
-    rc_ = rc;
-    Finish();
+    return Begin([this](rbd_completion_t c) {
+      const char* snap = snap_.empty() ? nullptr : snap_.c_str();
+      rados_ioctx_t io = ioctx_->raw();
+      if (by_id_) {
+        return read_only_ ? rbd_aio_open_by_id_read_only(io, name_.c_str(), &image_, snap, c)
+                          : rbd_aio_open_by_id(io, name_.c_str(), &image_, snap, c);
+      }
+      return read_only_ ? rbd_aio_open_read_only(io, name_.c_str(), &image_, snap, c)
+                        : rbd_aio_open(io, name_.c_str(), &image_, snap, c);
+    });
   }
 
  private:
@@ -84,40 +96,21 @@ class OpenJob final : public AioJob {
   }
 
   static constexpr const char* kOp = "open image";
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<IoCtxCore> ioctx_;
   Lease lease_;
   const std::string name_, snap_;
   const bool read_only_, by_id_;
   rbd_image_t image_ = nullptr;  // librbd writes it before it calls back
-  int rc_ = 0;
 };
 
 // One close of an image no operation holds. Its lease on the ioctx is dropped once librbd is done.
-class CloseJob final : public AioJob {
+class CloseJob final : public ImageAioJob {
  public:
-  CloseJob(Napi::Env env, std::shared_ptr<ImageCore> image)
-      : AioJob(env), deferred_(Napi::Promise::Deferred::New(env)), image_(std::move(image)) {}
+  CloseJob(Napi::Env env, std::shared_ptr<ImageCore> image) : ImageAioJob(env), image_(std::move(image)) {}
 
+  // librbd (16.2) starts every aio close; were one refused, the image would stay open unowned.
   Napi::Promise Start() {
-    auto promise = deferred_.Promise();
-    rbd_completion_t c;
-    int rc = rbd_aio_create_completion(this, OnComplete<CloseJob>, &c);
-    if (rc < 0) {
-      Done(rc);
-      return promise;
-    }
-    // librbd (16.2) starts every aio close; were one refused, the image would stay open unowned.
-    if ((rc = image_->StartAioClose(c)) < 0) {
-      rbd_aio_release(c);
-      Done(rc);
-    }
-    return promise;
-  }
-
-  void Done(int rc) {
-    rc_ = rc;
-    Finish();
+    return Begin([this](rbd_completion_t c) { return image_->StartAioClose(c); });
   }
 
  private:
@@ -131,9 +124,7 @@ class CloseJob final : public AioJob {
   }
 
   static constexpr const char* kOp = "close image";
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<ImageCore> image_;
-  int rc_ = 0;
 };
 
 // openImage(ioctx, name or id, snapshot|null, readOnly, byId) -> image handle
