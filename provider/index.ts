@@ -1,7 +1,7 @@
 // The dynamic-provider handlers, loaded by name inside Pulumi's provider host process
 // (see sdk/dynamic.ts). Nothing here runs in the user's program process.
 
-// First: the host process's own settings (libuv's threadpool size must be set before its first use).
+// First: the host process's own settings, before anything else runs.
 import { setUpProviderHost } from "./hostProcess";
 setUpProviderHost();
 import type * as pulumi from "@pulumi/pulumi";
