@@ -190,6 +190,9 @@ export interface NativeAddon {
   throwInWorker(message: string): Promise<never>;
   /** Diagnostic: the threads blocking calls run on: started so far, idle now, and the most there can be. */
   callThreads(): { started: number; idle: number; limit: number };
+  /** Diagnostic: a call holding its call thread until releaseCallThreads(). */
+  holdCallThread(): Promise<void>;
+  releaseCallThreads(): void;
   /** Diagnostic: the kernel's id of the call thread the call ran on. */
   callThreadId(): Promise<number>;
 }

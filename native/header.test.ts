@@ -138,7 +138,7 @@ test("a stat from the header is answered while every threadpool thread is busy",
   const expected = await librbdStat(io, "v");
   const order: string[] = [];
   let queued: Promise<unknown> = Promise.resolve();
-  const stats = await whileCallThreadsBusy(fx, async () => {
+  const stats = await whileCallThreadsBusy(async () => {
     // A blocking call waits for a thread; the stats do not.
     queued = ceph.listImages(io).then(() => order.push("blocking call"));
     const answered = await Promise.all([1, 2, 3, 4, 5].map(() => ceph.statImage(io, "v")));

@@ -26,7 +26,7 @@ test("opens (by name and id, read-write and read-only) and closes are answered w
   const before = await ceph.openImage(io, "v");
   expect(await watchers(`${pool}/v`)).toHaveLength(1);
   let queued: Promise<unknown> = Promise.resolve();
-  await whileCallThreadsBusy(fx, async () => {
+  await whileCallThreadsBusy(async () => {
     // A blocking call waits for a thread; the opens and closes do not.
     queued = ceph.listImages(io).then(() => order.push("blocking call"));
     await Promise.all([

@@ -43,27 +43,20 @@ export function connectedCluster(): ConnectedCluster {
 }
 
 /**
- * Runs `fn` while every call thread (native/src/threadpool.h) is held by a mon command to a frozen
- * monitor: a blocking call made meanwhile waits for a thread, an aio one (a stat from the header,
- * an open, a close) must not. The monitor is thawed and the commands answered afterwards.
+ * Runs `fn` while every call thread (native/src/threadpool.h) is held by a call that waits for the
+ * test to let it go: a blocking call made meanwhile waits for a thread, an aio one (a stat from the
+ * header, an open, a close) must not. The threads are let go afterwards.
  */
-export async function whileCallThreadsBusy<T>(fx: ConnectedCluster, fn: () => Promise<T>): Promise<T> {
+export async function whileCallThreadsBusy<T>(fn: () => Promise<T>): Promise<T> {
   const { limit } = addon().callThreads();
-  const mon = fx.tc.daemonPid("mon.a");
-  process.kill(mon, "SIGSTOP");
-  let held: Promise<unknown> = Promise.resolve();
+  const held = Array.from({ length: limit }, () => addon().holdCallThread());
   try {
-    held = Promise.allSettled(Array.from({ length: limit }, () => fx.cluster.monCommand({ prefix: "osd pool ls", format: "json" })));
-    for (let waited = 0; ; waited += 10) {
-      const threads = addon().callThreads();
-      if (threads.started === limit && threads.idle === 0) break;
-      if (waited > 5000) throw new Error(`call threads not all busy: ${JSON.stringify(threads)}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const threads = addon().callThreads();
+    if (threads.started !== limit || threads.idle !== 0) throw new Error(`call threads not all held: ${JSON.stringify(threads)}`);
     return await fn();
   } finally {
-    process.kill(mon, "SIGCONT");
-    await held;
+    addon().releaseCallThreads();
+    await Promise.all(held);
   }
 }
 

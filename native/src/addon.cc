@@ -2,6 +2,8 @@
 #include "handles.h"
 
 #include <malloc.h>
+#include <condition_variable>
+#include <mutex>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -87,6 +89,13 @@ Napi::Value QueueClose(Napi::Env env, const std::string& op, std::shared_ptr<Res
 
 namespace {
 
+// holdCallThread's calls wait for the generation to move on (releaseCallThreads).
+struct {
+  std::mutex mutex;
+  std::condition_variable released;
+  uint64_t generation = 0;
+} held_threads;
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace ceph_native;
   // Registered after Node-API's own teardown hook, so it runs before handle finalizers.
@@ -120,6 +129,28 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     r.Set("idle", counts.idle);
     r.Set("limit", counts.limit);
     return r;
+  }));
+  // Diagnostic: a call that holds its call thread until releaseCallThreads(), so tests can fill
+  // every thread and see what waits for one and what does not.
+  exports.Set("holdCallThread", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    uint64_t generation;
+    {
+      std::lock_guard<std::mutex> lock(held_threads.mutex);
+      generation = held_threads.generation;
+    }
+    return Queue(info.Env(), "hold call thread", {}, [generation]() -> int {
+      std::unique_lock<std::mutex> lock(held_threads.mutex);
+      held_threads.released.wait(lock, [generation] { return held_threads.generation != generation; });
+      return 0;
+    });
+  }));
+  exports.Set("releaseCallThreads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    {
+      std::lock_guard<std::mutex> lock(held_threads.mutex);
+      ++held_threads.generation;
+    }
+    held_threads.released.notify_all();
+    return info.Env().Undefined();
   }));
   // Diagnostic: the kernel's id of the call thread a call runs on.
   exports.Set("callThreadId", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {

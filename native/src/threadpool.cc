@@ -5,22 +5,26 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ceph_native {
 
 namespace {
 
+using Task = std::pair<std::function<void()>, std::function<void()>>;  // the call, then its `then`
+
 class CallThreads {
  public:
   CallThreads() : limit_(ReadLimit()) {}
 
-  void Run(std::function<void()> task) {
+  void Run(Task task) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!idle_.empty()) {
       Slot* slot = idle_.back();  // the most recently idle: its stack and caches are warm
       idle_.pop_back();
       slot->task = std::move(task);
+      slot->has_task = true;
       lock.unlock();
       slot->wake.notify_one();
       return;
@@ -44,7 +48,8 @@ class CallThreads {
  private:
   struct Slot {
     std::condition_variable wake;
-    std::function<void()> task;
+    Task task;
+    bool has_task = false;
   };
 
   static int ReadLimit() {
@@ -53,29 +58,36 @@ class CallThreads {
     return n >= 1 && n <= 1024 ? n : 64;
   }
 
-  // A thread runs its task, then the oldest waiting one, else parks itself on top of the idle stack.
-  // Threads are never stopped: the pool lives as long as the process (it is never destroyed, so no
-  // static destructor can pull it from under a thread still in a call at exit).
-  void Loop(std::function<void()> task) {
+  // A thread runs its task, then takes the oldest waiting one or parks itself on top of the idle
+  // stack, and only then runs the task's `then`. Threads are never stopped: the pool lives as long
+  // as the process (it is never destroyed, so no static destructor can pull it from under a thread
+  // still in a call at exit).
+  void Loop(Task task) {
     Slot slot;
     for (;;) {
-      task();
+      task.first();
       std::unique_lock<std::mutex> lock(mutex_);
       if (!waiting_.empty()) {
-        task = std::move(waiting_.front());
+        Task next = std::move(waiting_.front());
         waiting_.pop_front();
+        lock.unlock();
+        task.second();
+        task = std::move(next);
         continue;
       }
       idle_.push_back(&slot);
-      slot.wake.wait(lock, [&slot] { return static_cast<bool>(slot.task); });
+      lock.unlock();
+      task.second();
+      lock.lock();
+      slot.wake.wait(lock, [&slot] { return slot.has_task; });
       task = std::move(slot.task);
-      slot.task = nullptr;
+      slot.has_task = false;
     }
   }
 
   std::mutex mutex_;
   std::vector<Slot*> idle_;
-  std::deque<std::function<void()>> waiting_;
+  std::deque<Task> waiting_;
   int started_ = 0;
   const int limit_;
 };
@@ -87,7 +99,9 @@ CallThreads& Threads() {
 
 }  // namespace
 
-void RunOnCallThread(std::function<void()> task) { Threads().Run(std::move(task)); }
+void RunOnCallThread(std::function<void()> task, std::function<void()> then) {
+  Threads().Run({std::move(task), std::move(then)});
+}
 
 int CallThreadLimit() { return Threads().limit(); }
 

@@ -12,9 +12,11 @@
 namespace ceph_native {
 
 // Runs `task` on a call thread: the most recently idle one, else a new one while fewer than
-// CallThreadLimit() exist, else the first to come free (waiting tasks start in order). `task`
-// must not throw, and must not touch the JS engine.
-void RunOnCallThread(std::function<void()> task);
+// CallThreadLimit() exist, else the first to come free (waiting tasks start in order). Then runs
+// `then` on the same thread once it is free again (back on top of the idle stack, or about to take
+// the next waiting task), so a call made as soon as `then` hands the result back finds this thread
+// warm. Neither may throw, nor touch the JS engine.
+void RunOnCallThread(std::function<void()> task, std::function<void()> then);
 
 // UV_THREADPOOL_SIZE if set (1-1024), as for libuv's pool before, else 64; read at the first call.
 int CallThreadLimit();

@@ -170,10 +170,7 @@ class CephWorker final : public AioJob {
 
   // JS thread. The worker deletes itself once settled; take Promise() first.
   void Queue() {
-    RunOnCallThread([this] {
-      Execute();
-      Finish();
-    });
+    RunOnCallThread([this] { Execute(); }, [this] { Finish(); });
   }
 
  private:
