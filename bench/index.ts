@@ -252,7 +252,7 @@ function markdown(r: Results): string {
           `The same two reads from a minimal Node-API addon (bench/napi/node-floor.cc: aio ops with completion callbacks, the result handed to the JS thread by a thread-safe function and resolved as an object of the same nine properties; no handle guard, lease, backstop, name check or typed errors), in this process on a connection of its own: median ${fmt(st.napiFloor.median, 3)} ms, p90 ${fmt(st.napiFloor.p90, 3)}, **${fmt(st.napiFloor.median / st.c.median)}x blocking C**: what any addon that must not block the JS thread pays here. The addon is ${fmt(st.addon.median / st.napiFloor.median)}x that.`,
         );
       }
-      lines.push(``, `Every addon call but the stat (librados aio ops, settled on the JS thread) also pays a hop to a libuv threadpool thread and back; measured alone, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);
+      lines.push(``, `Every addon call but the stat, the open and the close (aio ops, settled on the JS thread) also pays a hop to a thread and back; measured alone on libuv's pool, interleaved (a stat(2) on the threadpool vs on the calling thread): median ${fmt(t.threadpool.median, 3)} vs ${fmt(t.inline.median, 3)} ms, p90 ${fmt(t.threadpool.p90, 3)} vs ${fmt(t.inline.p90, 3)} ms.`);
     }
     lines.push(``);
   }
