@@ -6,8 +6,6 @@
 #include <rados/librados.h>
 #include <rbd/librbd.h>
 
-#include <thread>
-
 #include "worker.h"
 
 namespace ceph_native {
@@ -17,7 +15,7 @@ class ClusterCore final : public Resource {
   explicit ClusterCore(rados_t rados) : rados_(rados) {}
   ~ClusterCore() override {
     // Only reached if JS never closed it and no lease remains: shut down in the background.
-    if (TakeUnreleased()) std::thread([r = rados_] { rados_shutdown(r); }).detach();
+    if (TakeUnreleased()) RunInBackground([r = rados_] { rados_shutdown(r); });
   }
   // Valid only while a lease is held.
   rados_t raw() const { return rados_; }
@@ -38,10 +36,11 @@ class IoCtxCore final : public Resource {
       : io_(io), cluster_lease_(std::move(cluster_lease)) {}
   ~IoCtxCore() override {
     if (TakeUnreleased()) {
-      std::thread([io = io_, lease = std::move(cluster_lease_)]() mutable {
+      auto lease = std::make_shared<Lease>(std::move(cluster_lease_));
+      RunInBackground([io = io_, lease] {
         rados_ioctx_destroy(io);
-        lease.Reset();
-      }).detach();
+        lease->Reset();
+      });
     }
   }
   rados_ioctx_t raw() const { return io_; }
@@ -64,10 +63,11 @@ class ImageCore final : public Resource {
       : image_(image), ioctx_(std::move(ioctx)), ioctx_lease_(std::move(ioctx_lease)) {}
   ~ImageCore() override {
     if (TakeUnreleased()) {
-      std::thread([image = image_, lease = std::move(ioctx_lease_)]() mutable {
+      auto lease = std::make_shared<Lease>(std::move(ioctx_lease_));
+      RunInBackground([image = image_, lease] {
         rbd_close(image);
-        lease.Reset();
-      }).detach();
+        lease->Reset();
+      });
     }
   }
   rbd_image_t raw() const { return image_; }
@@ -109,7 +109,7 @@ struct Holder {
       return;
     }
     if (core->BeginClose()) {
-      std::thread([c = std::move(core)] { c->FinishClose(); }).detach();
+      RunInBackground([c = std::move(core)] { c->FinishClose(); });
     }
   }
 };

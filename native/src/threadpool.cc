@@ -3,7 +3,9 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -12,7 +14,10 @@ namespace ceph_native {
 
 namespace {
 
-using Task = std::pair<std::function<void()>, std::function<void()>>;  // the call, then its `then`
+struct Task {
+  std::function<void()> call, then;
+  std::function<void(const std::string&)> refuse;
+};
 
 class CallThreads {
  public:
@@ -29,21 +34,30 @@ class CallThreads {
       slot->wake.notify_one();
       return;
     }
-    if (started_ < limit_) {
-      ++started_;
-      lock.unlock();
-      std::thread([this, first = std::move(task)]() mutable { Loop(std::move(first)); }).detach();
-      return;
-    }
+    // Queued first: the new thread takes it, or a running one that comes free sooner.
     waiting_.push_back(std::move(task));
+    if (started_ >= limit_) return;
+    ++started_;
+    lock.unlock();
+    try {
+      std::thread([this] { Loop(); }).detach();
+    } catch (const std::system_error& e) {
+      lock.lock();
+      // A running thread takes the waiting tasks as it comes free (it looks before parking). With
+      // none running, none ever would: they are refused, ours and any other caller queued
+      // while its own start was failing too.
+      if (--started_ > 0) return;
+      std::deque<Task> refused;
+      refused.swap(waiting_);
+      lock.unlock();
+      for (Task& t : refused) t.refuse(e.what());
+    }
   }
 
   CallThreadCounts Counts() {
     std::lock_guard<std::mutex> lock(mutex_);
     return {started_, static_cast<int>(idle_.size()), limit_};
   }
-
-  int limit() const { return limit_; }
 
  private:
   struct Slot {
@@ -58,26 +72,40 @@ class CallThreads {
     return n >= 1 && n <= 1024 ? n : 64;
   }
 
-  // A thread runs its task, then takes the oldest waiting one or parks itself on top of the idle
-  // stack, and only then runs the task's `then`. Threads are never stopped: the pool lives as long
-  // as the process (it is never destroyed, so no static destructor can pull it from under a thread
-  // still in a call at exit).
-  void Loop(Task task) {
+  // A thread starts with the oldest waiting task (none if a running thread took it first). It runs
+  // a task, then takes the oldest waiting one or parks itself on top of the idle stack, and only
+  // then runs the task's `then`. Threads are never stopped: the pool lives as long as the process
+  // (it is never destroyed, so no static destructor can pull it from under a thread still in a
+  // call at exit).
+  void Loop() {
     Slot slot;
+    Task task;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (waiting_.empty()) {
+        idle_.push_back(&slot);
+        slot.wake.wait(lock, [&slot] { return slot.has_task; });
+        task = std::move(slot.task);
+        slot.has_task = false;
+      } else {
+        task = std::move(waiting_.front());
+        waiting_.pop_front();
+      }
+    }
     for (;;) {
-      task.first();
+      task.call();
       std::unique_lock<std::mutex> lock(mutex_);
       if (!waiting_.empty()) {
         Task next = std::move(waiting_.front());
         waiting_.pop_front();
         lock.unlock();
-        task.second();
+        task.then();
         task = std::move(next);
         continue;
       }
       idle_.push_back(&slot);
       lock.unlock();
-      task.second();
+      task.then();
       lock.lock();
       slot.wake.wait(lock, [&slot] { return slot.has_task; });
       task = std::move(slot.task);
@@ -99,11 +127,15 @@ CallThreads& Threads() {
 
 }  // namespace
 
-void RunOnCallThread(std::function<void()> task, std::function<void()> then) {
-  Threads().Run({std::move(task), std::move(then)});
+void RunOnCallThread(std::function<void()> task, std::function<void()> then,
+                     std::function<void(const std::string& why)> refuse) {
+  Threads().Run({std::move(task), std::move(then), std::move(refuse)});
 }
 
-int CallThreadLimit() { return Threads().limit(); }
+void RunInBackground(std::function<void()> task) {
+  auto shared = std::make_shared<std::function<void()>>(std::move(task));
+  Threads().Run({[shared] { (*shared)(); }, [] {}, [shared](const std::string&) { (*shared)(); }});
+}
 
 CallThreadCounts CountCallThreads() { return Threads().Counts(); }
 

@@ -8,18 +8,27 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 namespace ceph_native {
 
-// Runs `task` on a call thread: the most recently idle one, else a new one while fewer than
-// CallThreadLimit() exist, else the first to come free (waiting tasks start in order). Then runs
-// `then` on the same thread once it is free again (back on top of the idle stack, or about to take
-// the next waiting task), so a call made as soon as `then` hands the result back finds this thread
-// warm. Neither may throw, nor touch the JS engine.
-void RunOnCallThread(std::function<void()> task, std::function<void()> then);
+// Runs `task` on a call thread: the most recently idle one, else a new one while fewer than the
+// limit exist (UV_THREADPOOL_SIZE if set, 1-1024, else 64), else the first to come free (waiting
+// tasks start in order). Then runs `then` on the same thread once it is free again (back on top of
+// the idle stack, or about to take the next waiting task), so a call made as soon as `then` hands
+// the result back finds this thread warm. Neither may throw, nor touch the JS engine.
+//
+// Where the process cannot start a thread (the kernel's or a cgroup's task limit), the task waits
+// for a running call thread; with none running, `refuse` runs instead of both, with the reason, on
+// the calling thread or another caller's (so it must be safe on any thread, as `then` is). libuv's
+// pool aborts the process in that case.
+void RunOnCallThread(std::function<void()> task, std::function<void()> then,
+                     std::function<void(const std::string& why)> refuse);
 
-// UV_THREADPOOL_SIZE if set (1-1024), as for libuv's pool before, else 64; read at the first call.
-int CallThreadLimit();
+// Runs `task` (a handle's release, which blocks on the network) on a call thread with nothing to
+// hand back. Where no call thread can run it, runs it on the calling thread: slow, but the handle
+// is released, where a thread of its own would have ended the process.
+void RunInBackground(std::function<void()> task);
 
 struct CallThreadCounts {
   int started, idle, limit;

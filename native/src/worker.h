@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <cerrno>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -22,8 +23,8 @@ namespace ceph_native {
 
 // A native handle (cluster, ioctx, image). Lifecycle:
 //   open -> (operations take leases) -> BeginClose() -> last lease gone -> ReleaseHandle() once.
-// ReleaseHandle() blocks on the network, so it only ever runs on a threadpool thread
-// (the close worker or the worker that dropped the last lease) or a detached thread.
+// ReleaseHandle() blocks on the network, so it only ever runs on a call thread (the close worker,
+// the worker that dropped the last lease, or a background release: threadpool.h).
 class Resource {
  public:
   virtual ~Resource() = default;
@@ -93,7 +94,7 @@ class Resource {
   virtual int ReleaseHandle() = 0;
 
   // For destructors of derived classes: true if the handle was never released
-  // (and marks it released), so the destructor must hand it to a background thread.
+  // (and marks it released), so the destructor must hand it to RunInBackground.
   bool TakeUnreleased() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (released_) return false;
@@ -170,7 +171,12 @@ class CephWorker final : public AioJob {
 
   // JS thread. The worker deletes itself once settled; take Promise() first.
   void Queue() {
-    RunOnCallThread([this] { Execute(); }, [this] { Finish(); });
+    RunOnCallThread([this] { Execute(); }, [this] { Finish(); },
+                    [this](const std::string& why) {
+                      rc_ = -EAGAIN;
+                      exception_ = "no thread could be started for the call: " + why;
+                      Finish();
+                    });
   }
 
  private:
