@@ -379,6 +379,10 @@ function markdown(r: Results): string {
   }
   if (r.profiles?.length) {
     lines.push(`## Where the time goes: top self time (CPU profiles at N=${r.profiles[0].n ?? 200}: this project's create and destroy, and the floor's and this project's preview --refresh; idle time and the profiler's own inspector dispatch left out; "own code" is self time in this project's dist/provider, dist/native and dist/sdk)`, ``);
+    lines.push(
+      `The name these tables give native code is not the function that ran: the create's host has shown \`metadataList\` and \`imageCreate\` on top in different runs, and no handler calls \`metadataList\`. Read a native function's row as the addon's time on the JS thread: its calls' own work, and the JS thread preempted or blocked inside them (bench/results/NOTES.md, 2026-12-07, fifth session).`,
+      ``,
+    );
     for (const p of r.profiles) {
       lines.push(`### ${p.run ?? "ceph create"}: ${p.process} (${p.totalSampledMs} ms sampled${p.ownCodeMs !== undefined ? `, own code ${p.ownCodeMs} ms` : ""})`, ``, `| function | self ms | % |`, `|---|---|---|`);
       for (const t of p.top) lines.push(`| \`${t.function}\` | ${t.selfMs} | ${t.percent} |`);
