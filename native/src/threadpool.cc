@@ -106,6 +106,9 @@ class CallThreads {
       idle_.push_back(&slot);
       lock.unlock();
       task.then();
+      // What the task holds goes now, not when the next one arrives, and outside the lock: a
+      // release it holds the last reference to may queue another (RunInBackground).
+      task = Task();
       lock.lock();
       slot.wake.wait(lock, [&slot] { return slot.has_task; });
       task = std::move(slot.task);
