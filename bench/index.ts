@@ -278,6 +278,20 @@ function markdown(r: Results): string {
           `RSS over the span, split (counted exactly from /proc/self/smaps_rollup): anonymous memory ${fmt(s.rssAnonGrowthMiB)} MiB, pages of mapped files (the libraries' code and data) ${fmt(s.rssFileGrowthMiB!)} MiB. Of the anonymous memory, V8's pages for the JS heap ${fmt(s.heapCommittedGrowthMiB!)} MiB (a sizing of its own: the JS heap in use stays flat), glibc's heap the two lines above.`,
           ``,
         );
+        if (s.anonGrowthByMappingMiB) {
+          const a = s.anonGrowthByMappingMiB;
+          lines.push(
+            `The anonymous memory's growth by the mapping that holds it (/proc/self/smaps): glibc's main arena (the brk heap) ${fmt(a.mainArena)} MiB, glibc's other arenas (each a heap in a 64 MiB reservation of its own) ${fmt(a.threadArenas)} MiB, threads' stacks ${fmt(a.threadStacks)} MiB, the rest (V8's heap pages among it) ${fmt(a.other)} MiB. An arena's pages count in RSS once touched, whether malloc counts them in use or free, so this and the malloc line need not agree.`,
+            ``,
+          );
+        }
+        if (s.v8SpaceGrowthMiB) {
+          const moved = Object.entries(s.v8SpaceGrowthMiB).map(([space, d]) => `${space} ${d > 0 ? "+" : ""}${fmt(d)}`);
+          lines.push(
+            `V8's pages in memory by heap space over the span (physical sizes; a space grows a 256 KiB page at a time): ${moved.length ? moved.join(", ") + " MiB" : "none moved"}. The code space holds the JIT's optimized code; the old space, objects promoted out of the young generation (and compiled code's metadata).`,
+            ``,
+          );
+        }
       }
       const split = s.samples[0]?.rssAnonMiB !== undefined;
       lines.push(

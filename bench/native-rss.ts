@@ -15,6 +15,7 @@
 // pinned, provider/hostProcess.ts); RSS_GLIBC_DEFAULTS=1 runs them with glibc's defaults instead.
 // RSS_SELFTEST_LEAK=1 deliberately leaves every image open (read-only, so it can still be
 // removed) to show that the check does fail on a real leak.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as v8 from "v8";
 import * as vm from "vm";
@@ -22,6 +23,7 @@ import { startCluster } from "../test/helpers/cluster";
 import * as ceph from "../native";
 import { addon } from "../native/binding";
 import { pinMallocThresholds } from "../provider/hostProcess";
+import { anonGrowth, type AnonByMapping } from "./smaps";
 
 const iterations = Number(process.env.RSS_ITERATIONS ?? 10_000);
 const sampleEvery = Number(process.env.RSS_SAMPLE_EVERY ?? 1_000);
@@ -57,6 +59,10 @@ export interface RssResult {
     mallocMappedMiB?: number;
     rssAnonMiB?: number;
     rssFileMiB?: number;
+    /** V8's pages in memory, by heap space (v8.getHeapSpaceStatistics' physical sizes, MiB). */
+    v8SpacesMiB?: Record<string, number>;
+    /** Anonymous memory in RSS by kind of mapping (anonymousByMapping, MiB). */
+    anonByMappingMiB?: AnonByMapping;
     sec: number;
   }>;
   rssBeforeMiB: number;
@@ -70,6 +76,10 @@ export interface RssResult {
   rssAnonGrowthMiB?: number;
   rssFileGrowthMiB?: number;
   heapCommittedGrowthMiB?: number;
+  /** Over the same span: V8's pages in memory, by the heap spaces that moved (MiB). */
+  v8SpaceGrowthMiB?: Record<string, number>;
+  /** Over the same span: anonymous memory in RSS by kind of mapping (MiB). */
+  anonGrowthByMappingMiB?: AnonByMapping;
   bytesPerIteration: number;
   iterationsPerSec: number;
 }
@@ -131,6 +141,8 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
           mallocMappedMiB: mib(heap.mmapped),
           rssAnonMiB: mib(rss.anon),
           rssFileMiB: mib(rss.file),
+          v8SpacesMiB: v8Spaces(),
+          anonByMappingMiB: anonByMappingFromChild(),
           sec: (Date.now() - started) / 1000,
         };
         samples.push(sample);
@@ -167,10 +179,41 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
       rssAnonGrowthMiB: +(last.rssAnonMiB! - base.rssAnonMiB!).toFixed(2),
       rssFileGrowthMiB: +(last.rssFileMiB! - base.rssFileMiB!).toFixed(2),
       heapCommittedGrowthMiB: +(last.heapCommittedMiB! - base.heapCommittedMiB!).toFixed(2),
+      v8SpaceGrowthMiB: spaceGrowth(base.v8SpacesMiB!, last.v8SpacesMiB!),
+      anonGrowthByMappingMiB: anonGrowth(base.anonByMappingMiB!, last.anonByMappingMiB!),
       bytesPerIteration: Math.round(perIteration),
       iterationsPerSec: +iterationsPerSec.toFixed(1),
     };
   }
+}
+
+/**
+ * This process's anonymous memory by kind of mapping (bench/smaps.ts), worked out by a child
+ * process: parsing a few hundred KB of smaps here would leave its garbage in the very heaps being
+ * measured (a run that parsed in-process had V8's old space grow three pages, against one without).
+ */
+function anonByMappingFromChild(): AnonByMapping {
+  const smaps = require.resolve("./smaps");
+  const script = `process.stdout.write(JSON.stringify(require(${JSON.stringify(smaps)}).anonymousByMapping(require("fs").readFileSync("/proc/${process.pid}/smaps", "utf8"))))`;
+  const args = smaps.endsWith(".ts") ? ["-r", "ts-node/register", "-e", script] : ["-e", script];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8" })) as AnonByMapping;
+}
+
+/** V8's pages in memory by heap space (new, old, code, large objects...), in MiB. */
+function v8Spaces(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const sp of v8.getHeapSpaceStatistics()) out[sp.space_name] = mib(sp.physical_space_size);
+  return out;
+}
+
+/** The spaces whose pages in memory moved between two samples, and by how much (MiB). */
+export function spaceGrowth(from: Record<string, number>, to: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(to)) {
+    const d = +(to[name] - (from[name] ?? 0)).toFixed(2);
+    if (d !== 0) out[name] = d;
+  }
+  return out;
 }
 
 /**

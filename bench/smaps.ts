@@ -1,0 +1,58 @@
+// Where a process's anonymous memory sits, read from /proc/<pid>/smaps (the RSS bench's split).
+
+/**
+ * Anonymous memory in RSS, by the kind of mapping that holds it (MiB):
+ * - mainArena: glibc's main arena, the brk heap ([heap]);
+ * - threadArenas: glibc's other arenas, each a heap of its own in a 64 MiB reservation aligned to
+ *   64 MiB (read-write where in use, the rest PROT_NONE);
+ * - threadStacks: threads' stacks, each right above a PROT_NONE guard (glibc's pthread stacks),
+ *   and the main thread's [stack];
+ * - other: the rest, V8's heap pages among it (the V8 line gives their own count).
+ */
+export interface AnonByMapping {
+  mainArena: number;
+  threadArenas: number;
+  threadStacks: number;
+  other: number;
+}
+
+const ARENA_HEAP = 64 * 1024 * 1024; // glibc's HEAP_MAX_SIZE on 64-bit
+
+/** Classifies /proc/<pid>/smaps' anonymous memory (see AnonByMapping). */
+export function anonymousByMapping(smaps: string): AnonByMapping {
+  interface Mapping { start: bigint; end: bigint; perms: string; path: string; anonKiB: number }
+  const maps: Mapping[] = [];
+  for (const line of smaps.split("\n")) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      maps.push({ start: BigInt("0x" + head[1]), end: BigInt("0x" + head[2]), perms: head[3], path: head[4], anonKiB: 0 });
+      continue;
+    }
+    const anon = /^Anonymous:\s+(\d+) kB/.exec(line);
+    if (anon && maps.length) maps[maps.length - 1].anonKiB = Number(anon[1]);
+  }
+  const out: AnonByMapping = { mainArena: 0, threadArenas: 0, threadStacks: 0, other: 0 };
+  const heap = BigInt(ARENA_HEAP);
+  maps.forEach((m, i) => {
+    if (m.anonKiB === 0) return;
+    const prev = maps[i - 1];
+    const next = maps[i + 1];
+    let kind: keyof AnonByMapping = "other";
+    if (m.path === "[heap]") kind = "mainArena";
+    else if (m.path === "[stack]") kind = "threadStacks";
+    else if (m.path === "" && m.start % heap === 0n && (m.end - m.start === heap || (next?.perms === "---p" && next.start === m.end && next.end === m.start + heap))) {
+      kind = "threadArenas";
+    } else if (m.path === "" && prev?.perms === "---p" && prev.path === "" && prev.end === m.start && m.perms === "rw-p") {
+      kind = "threadStacks";
+    }
+    out[kind] += m.anonKiB / 1024;
+  });
+  for (const k of Object.keys(out) as Array<keyof AnonByMapping>) out[k] = +out[k].toFixed(2);
+  return out;
+}
+
+/** What grew between two classifications (MiB, each kind). */
+export function anonGrowth(from: AnonByMapping, to: AnonByMapping): AnonByMapping {
+  const d = (k: keyof AnonByMapping) => +(to[k] - from[k]).toFixed(2);
+  return { mainArena: d("mainArena"), threadArenas: d("threadArenas"), threadStacks: d("threadStacks"), other: d("other") };
+}
