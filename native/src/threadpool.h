@@ -27,7 +27,9 @@ void RunOnCallThread(std::function<void()> task, std::function<void()> then,
 
 // Runs `task` (a handle's release, which blocks on the network) on a call thread with nothing to
 // hand back. Where no call thread can run it, runs it on the calling thread: slow, but the handle
-// is released, where a thread of its own would have ended the process.
+// is released, where a thread of its own would have ended the process. Today that cannot happen:
+// every handle comes from a connect made on a call thread, and call threads never stop, so one is
+// always running to take it; the fallback keeps a release from being dropped should either change.
 void RunInBackground(std::function<void()> task);
 
 struct CallThreadCounts {
