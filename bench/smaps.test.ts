@@ -21,9 +21,14 @@ test("each kind of anonymous mapping is counted where it belongs", () => {
     entry(0x7f00_0000_1000, 0x7f00_0080_1000, "rw-p", "", 256),
     // Anonymous memory of neither kind: a 256 KiB page not aligned to 64 MiB
     entry(0x7f10_0004_0000, 0x7f10_0008_0000, "rw-p", "", 128),
+    // nor a page committed inside a large reservation (V8's code range), nor a 4 KiB page header after a guard page
+    entry(0x7f20_0000_0000, 0x7f20_0400_0000, "---p", "", 0),
+    entry(0x7f20_0400_0000, 0x7f20_0404_0000, "rw-p", "", 256),
+    entry(0x7f20_0404_0000, 0x7f20_0404_1000, "---p", "", 0),
+    entry(0x7f20_0404_1000, 0x7f20_0404_2000, "rw-p", "", 4),
     entry(0x7ffc_0000_0000, 0x7ffc_0002_1000, "rw-p", "[stack]", 64),
   ].join("");
-  expect(anonymousByMapping(smaps)).toEqual({ mainArena: 1, threadArenas: 0.5, threadStacks: 0.31, other: 0.13 });
+  expect(anonymousByMapping(smaps)).toEqual({ mainArena: 1, threadArenas: 0.5, threadStacks: 0.31, other: 0.38 });
 });
 
 test("an aligned mapping that is not a whole arena reservation is not an arena", () => {

@@ -5,8 +5,10 @@
  * - mainArena: glibc's main arena, the brk heap ([heap]);
  * - threadArenas: glibc's other arenas, each a heap of its own in a 64 MiB reservation aligned to
  *   64 MiB (read-write where in use, the rest PROT_NONE);
- * - threadStacks: threads' stacks, each right above a PROT_NONE guard (glibc's pthread stacks),
- *   and the main thread's [stack];
+ * - threadStacks: threads' stacks, each right above a PROT_NONE guard of at most 1 MiB and at least
+ *   64 KiB long (glibc's pthread stacks: a guard page or a few, and 16 KiB at the very least), and
+ *   the main thread's [stack]; a page committed inside a larger PROT_NONE reservation (V8's code
+ *   range) is not one;
  * - other: the rest, V8's heap pages among it (the V8 line gives their own count).
  */
 export interface AnonByMapping {
@@ -17,6 +19,8 @@ export interface AnonByMapping {
 }
 
 const ARENA_HEAP = 64 * 1024 * 1024; // glibc's HEAP_MAX_SIZE on 64-bit
+const STACK_MIN = 64n * 1024n;
+const GUARD_MAX = 1024n * 1024n;
 
 /** Classifies /proc/<pid>/smaps' anonymous memory (see AnonByMapping). */
 export function anonymousByMapping(smaps: string): AnonByMapping {
@@ -42,7 +46,15 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     else if (m.path === "[stack]") kind = "threadStacks";
     else if (m.path === "" && m.start % heap === 0n && (m.end - m.start === heap || (next?.perms === "---p" && next.start === m.end && next.end === m.start + heap))) {
       kind = "threadArenas";
-    } else if (m.path === "" && prev?.perms === "---p" && prev.path === "" && prev.end === m.start && m.perms === "rw-p") {
+    } else if (
+      m.path === "" &&
+      m.perms === "rw-p" &&
+      m.end - m.start >= STACK_MIN &&
+      prev?.perms === "---p" &&
+      prev.path === "" &&
+      prev.end === m.start &&
+      prev.end - prev.start <= GUARD_MAX
+    ) {
       kind = "threadStacks";
     }
     out[kind] += m.anonKiB / 1024;
