@@ -18,7 +18,7 @@ export interface AnonByMapping {
   other: number;
 }
 
-const ARENA_HEAP = 64 * 1024 * 1024; // glibc's HEAP_MAX_SIZE on 64-bit
+const ARENA_HEAP = 64n * 1024n * 1024n; // glibc's HEAP_MAX_SIZE on 64-bit
 const STACK_MIN = 64n * 1024n;
 const GUARD_MAX = 1024n * 1024n;
 
@@ -36,7 +36,6 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     if (anon && maps.length) maps[maps.length - 1].anonKiB = Number(anon[1]);
   }
   const out: AnonByMapping = { mainArena: 0, threadArenas: 0, threadStacks: 0, other: 0 };
-  const heap = BigInt(ARENA_HEAP);
   maps.forEach((m, i) => {
     if (m.anonKiB === 0) return;
     const prev = maps[i - 1];
@@ -44,7 +43,7 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     let kind: keyof AnonByMapping = "other";
     if (m.path === "[heap]") kind = "mainArena";
     else if (m.path === "[stack]") kind = "threadStacks";
-    else if (m.path === "" && m.start % heap === 0n && (m.end - m.start === heap || (next?.perms === "---p" && next.start === m.end && next.end === m.start + heap))) {
+    else if (m.path === "" && m.start % ARENA_HEAP === 0n && (m.end - m.start === ARENA_HEAP || (next?.perms === "---p" && next.start === m.end && next.end === m.start + ARENA_HEAP))) {
       kind = "threadArenas";
     } else if (
       m.path === "" &&
