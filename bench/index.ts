@@ -280,9 +280,12 @@ function markdown(r: Results): string {
         );
         if (s.anonGrowthByMappingMiB) {
           const a = s.anonGrowthByMappingMiB;
-          const v8Pages = Object.values(s.v8SpaceGrowthMiB ?? {}).reduce((sum, d) => sum + d, 0);
+          // Results from before the V8 kinds were split out hold them in "the rest"
+          const v8Split = a.v8HeapPages !== undefined
+            ? `V8's heap pages ${fmt(a.v8HeapPages)} MiB (the part of V8's 256 KiB pages in RSS: V8's own count by space, the next line, can stay put while this moves), V8's JIT code ${fmt(a.v8Code)} MiB, the rest ${fmt(a.other)} MiB.`
+            : `the rest ${fmt(a.other)} MiB (V8's heap pages ${fmt(Object.values(s.v8SpaceGrowthMiB ?? {}).reduce((sum, d) => sum + d, 0))} MiB of it, by V8's own count below).`;
           lines.push(
-            `The anonymous memory's growth by the mapping that holds it (/proc/<pid>/smaps, read by a child process): glibc's main arena (the brk heap) ${fmt(a.mainArena)} MiB, glibc's other arenas (each a heap in a 64 MiB reservation of its own) ${fmt(a.threadArenas)} MiB, threads' stacks ${fmt(a.threadStacks)} MiB, the rest ${fmt(a.other)} MiB (V8's heap pages ${fmt(v8Pages)} MiB of it, by V8's own count below). An arena's pages count in RSS once touched, whether malloc counts them in use or free, so this and the malloc line need not agree.`,
+            `The anonymous memory's growth by the mapping that holds it (/proc/<pid>/smaps, read by a child process): glibc's main arena (the brk heap) ${fmt(a.mainArena)} MiB, glibc's other arenas (each a heap in a 64 MiB reservation of its own) ${fmt(a.threadArenas)} MiB, threads' stacks ${fmt(a.threadStacks)} MiB, ${v8Split} An arena's pages count in RSS once touched, whether malloc counts them in use or free, so this and the malloc line need not agree.`,
             ``,
           );
         }

@@ -9,18 +9,27 @@
  *   64 KiB long (glibc's pthread stacks: a guard page or a few, and 16 KiB at the very least), and
  *   the main thread's [stack]; a page committed inside a larger PROT_NONE reservation (V8's code
  *   range) is not one;
- * - other: the rest, V8's heap pages among it (the V8 line gives their own count).
+ * - v8HeapPages: V8's regular heap pages, each a read-write mapping of exactly 256 KiB aligned to
+ *   256 KiB (a page is in RSS only as far as it has been written, so this can move while V8's own
+ *   count of the space stays put);
+ * - v8Code: anonymous executable memory, the code areas of V8's code range (JIT output);
+ * - other: the rest (V8's large objects and page headers, Node's and the libraries' own mappings).
  */
 export interface AnonByMapping {
   mainArena: number;
   threadArenas: number;
   threadStacks: number;
+  v8HeapPages: number;
+  v8Code: number;
   other: number;
 }
+
+const KINDS: ReadonlyArray<keyof AnonByMapping> = ["mainArena", "threadArenas", "threadStacks", "v8HeapPages", "v8Code", "other"];
 
 const ARENA_HEAP = 64n * 1024n * 1024n; // glibc's HEAP_MAX_SIZE on 64-bit
 const STACK_MIN = 64n * 1024n;
 const GUARD_MAX = 1024n * 1024n;
+const V8_PAGE = 256n * 1024n; // V8's kRegularPageSize (Node 20's V8 11.3)
 
 /** Classifies /proc/<pid>/smaps' anonymous memory (see AnonByMapping). */
 export function anonymousByMapping(smaps: string): AnonByMapping {
@@ -35,7 +44,7 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     const anon = /^Anonymous:\s+(\d+) kB/.exec(line);
     if (anon && maps.length) maps[maps.length - 1].anonKiB = Number(anon[1]);
   }
-  const out: AnonByMapping = { mainArena: 0, threadArenas: 0, threadStacks: 0, other: 0 };
+  const out: AnonByMapping = { mainArena: 0, threadArenas: 0, threadStacks: 0, v8HeapPages: 0, v8Code: 0, other: 0 };
   maps.forEach((m, i) => {
     if (m.anonKiB === 0) return;
     const prev = maps[i - 1];
@@ -45,6 +54,10 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     else if (m.path === "[stack]") kind = "threadStacks";
     else if (m.path === "" && m.start % ARENA_HEAP === 0n && (m.end - m.start === ARENA_HEAP || (next?.perms === "---p" && next.start === m.end && next.end === m.start + ARENA_HEAP))) {
       kind = "threadArenas";
+    } else if (m.path === "" && m.perms === "rw-p" && m.end - m.start === V8_PAGE && m.start % V8_PAGE === 0n) {
+      kind = "v8HeapPages";
+    } else if (m.path === "" && m.perms[2] === "x") {
+      kind = "v8Code";
     } else if (
       m.path === "" &&
       m.perms === "rw-p" &&
@@ -58,12 +71,13 @@ export function anonymousByMapping(smaps: string): AnonByMapping {
     }
     out[kind] += m.anonKiB / 1024;
   });
-  for (const k of Object.keys(out) as Array<keyof AnonByMapping>) out[k] = +out[k].toFixed(2);
+  for (const k of KINDS) out[k] = +out[k].toFixed(2);
   return out;
 }
 
 /** What grew between two classifications (MiB, each kind). */
 export function anonGrowth(from: AnonByMapping, to: AnonByMapping): AnonByMapping {
-  const d = (k: keyof AnonByMapping) => +(to[k] - from[k]).toFixed(2);
-  return { mainArena: d("mainArena"), threadArenas: d("threadArenas"), threadStacks: d("threadStacks"), other: d("other") };
+  const out = {} as AnonByMapping;
+  for (const k of KINDS) out[k] = +(to[k] - from[k]).toFixed(2);
+  return out;
 }
