@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot, startCluster } from "../test/helpers/cluster";
-import { benchRss, peakAfterWarmUp, type RssResult } from "./native-rss";
+import { benchRss, growthByHalf, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
 import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
@@ -268,6 +268,11 @@ function markdown(r: Results): string {
     lines.push(`RSS at start ${fmt(s.rssAtStartMiB, 1)} MiB; after the first ${s.samples[0]?.iteration} (warm-up) ${fmt(s.rssBeforeMiB, 1)} MiB; after ${s.iterations} ${fmt(s.rssAfterMiB, 1)} MiB: growth ${fmt(s.growthMiB)} MiB (${s.bytesPerIteration} bytes/cycle), ${s.iterationsPerSec} cycles/s.`, ``);
     const peak = peakAfterWarmUp(s.samples, s.iterations);
     if (peak) lines.push(`Highest sample after the warm-up: ${fmt(peak.aboveMiB)} MiB above it, at cycle ${peak.iteration}.`, ``);
+    const halves = growthByHalf(s.samples, s.iterations);
+    if (halves) {
+      const each = halves.map((h) => `cycles ${h.from} to ${h.to} ${h.growthMiB >= 0 ? "+" : ""}${fmt(h.growthMiB)} MiB`).join(", ");
+      lines.push(`The growth in each half of that span: ${each}. A leak grows alike in both; a warm-up that outlasts the first cycles, in the first only.`, ``);
+    }
     if (s.mallocInUseGrowthMiB !== undefined) {
       lines.push(
         `Over the same span glibc's heap (all arenas): memory in use ${fmt(s.mallocInUseGrowthMiB)} MiB, free memory it keeps for reuse ${fmt(s.mallocFreeGrowthMiB!)} MiB (a leak shows as memory in use).`,

@@ -102,6 +102,24 @@ export function peakAfterWarmUp(samples: RssSample[], iterations: number): { ite
   return peak && { iteration: peak.iteration, aboveMiB: peak.rssMiB - base.rssMiB };
 }
 
+/**
+ * The span after the warm-up cut in two at the sample nearest its middle, and RSS's growth in each
+ * half: a leak grows in both halves alike, a warm-up that outlasts the first 1,000 cycles only in
+ * the first. Undefined with fewer than two samples after the base.
+ */
+export function growthByHalf(samples: RssSample[], iterations: number): Array<{ from: number; to: number; growthMiB: number }> | undefined {
+  const base = warmUpBase(samples, iterations);
+  const after = samples.filter((s) => s.iteration > base.iteration);
+  if (after.length < 2) return undefined;
+  const last = after[after.length - 1];
+  const middle = (base.iteration + last.iteration) / 2;
+  const mid = after.slice(0, -1).reduce((best, s) => (Math.abs(s.iteration - middle) < Math.abs(best.iteration - middle) ? s : best));
+  return [
+    { from: base.iteration, to: mid.iteration, growthMiB: mid.rssMiB - base.rssMiB },
+    { from: mid.iteration, to: last.iteration, growthMiB: last.rssMiB - mid.rssMiB },
+  ];
+}
+
 /** The cycles on one connection to the cluster at `conf`; RSS before (after warm-up) and after. */
 export async function benchRss(conf: string, iterations: number, log: (s: string) => void = console.log): Promise<RssResult> {
   {
