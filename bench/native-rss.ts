@@ -30,8 +30,8 @@ const sampleEvery = Number(process.env.RSS_SAMPLE_EVERY ?? 1_000);
 const maxGrowthMiB = Number(process.env.RSS_MAX_GROWTH_MIB ?? 24);
 const selftestLeak = process.env.RSS_SELFTEST_LEAK === "1";
 
-// A forced GC before each sample, so JS garbage that is merely not collected yet is not
-// mistaken for native growth (and does not hide it either).
+// A forced GC before each sample (collectAndSettle), so JS garbage that is merely not collected yet
+// is not mistaken for native growth (and does not hide it either).
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
@@ -132,7 +132,7 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
     const io = await cluster.openIoCtx("rss");
     await ceph.poolInit(io);
 
-    gc();
+    await collectAndSettle();
     const rssAtStartMiB = +mib(rssExact().total).toFixed(2);
     const samples: RssResult["samples"] = [];
     const started = Date.now();
@@ -145,7 +145,7 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
       if (!selftestLeak) await img.close();
       await ceph.removeImage(io, name);
       if (i % sampleEvery === 0) {
-        gc();
+        await collectAndSettle();
         const mem = process.memoryUsage();
         const heap = addon().mallocStats();
         const rss = rssExact();
@@ -202,6 +202,24 @@ export async function benchRss(conf: string, iterations: number, log: (s: string
       bytesPerIteration: Math.round(perIteration),
       iterationsPerSec: +iterationsPerSec.toFixed(1),
     };
+  }
+}
+
+/**
+ * A forced GC, then a wait until RSS holds still (50 ms apart, at most 1 s). V8's background
+ * threads go on releasing pages for a few milliseconds after gc() returns: in a probe (2026-12-07)
+ * anonymous RSS read right after gc() was 2-4 MiB above the same read 20 ms later, and a sample
+ * read that early counts pages about to go (a run's last sample read 0.68 MiB more than the split
+ * of its mappings a moment after).
+ */
+async function collectAndSettle(): Promise<void> {
+  gc();
+  let last = rssExact().anon;
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = rssExact().anon;
+    if (now === last) return;
+    last = now;
   }
 }
 
