@@ -18,7 +18,7 @@ import { repoRoot, startCluster } from "../test/helpers/cluster";
 import { benchRss, growthByHalf, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
-import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+import { benchStacks, PHASES, profileStack, PROGRAMS, REFRESH_ROUNDS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
 import { aboveFloor, judgeTargets, LIMITS, targetsMarkdown } from "./targets";
 
@@ -328,6 +328,18 @@ function markdown(r: Results): string {
         const above = l ? (times === undefined ? "ceph at or below floor" : fmt(times, 1)) : "not run";
         lines.push(`| ${n} | ${ph} | ${fmt(f.seconds, 1)} | ${fmt(c.seconds, 1)} | ${fmt(l?.seconds, 1)} | ${fmt(c.seconds / f.seconds)} | ${above} | ${fmt(f.secondsPerResource, 4)}, ${fmt(c.secondsPerResource, 4)}, ${fmt(l?.secondsPerResource, 4)} |`);
       }
+    }
+    const refreshRounds = ns.flatMap((n) =>
+      ["floor", "ceph", "cli"].flatMap((p) => {
+        const row = get(n, p, "previewRefresh");
+        return row?.roundSeconds ? [`N=${n} ${p} ${row.roundSeconds.map((x) => fmt(x, 2)).join(" / ")}`] : [];
+      }),
+    );
+    if (refreshRounds.length) {
+      lines.push(
+        ``,
+        `preview --refresh changes nothing, so each program ran it ${REFRESH_ROUNDS} times, the programs taking turns and each round starting with the next program; the table gives each program's median round. Each round's seconds, in the order run: ${refreshRounds.join("; ")}.`,
+      );
     }
     if (r.bareRemovals?.length) {
       lines.push(

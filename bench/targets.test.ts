@@ -100,6 +100,27 @@ test("cost per resource above the floor: missed only where it grows past the sma
   expect(run(101).met).toBe(false);
 });
 
+test("a cost-per-resource miss in a phase run in rounds says how far each program's own rounds spread", () => {
+  const rounds = (p: ReturnType<typeof phase>, roundSeconds: number[]) => ({ ...p, roundSeconds });
+  const judge = (ceph200: number) =>
+    find(
+      judgeTargets({
+        stacks: [
+          rounds(phase(50, "floor", "previewRefresh", 2), [2, 2.1, 1.9]), rounds(phase(50, "ceph", "previewRefresh", 2), [2, 2.05, 1.95]),
+          rounds(phase(200, "floor", "previewRefresh", 4), [4, 4.4, 3.9]), rounds(phase(200, "ceph", "previewRefresh", ceph200), [ceph200, ceph200 + 0.1, ceph200 - 0.1]),
+        ],
+      }),
+      "previewRefresh: our seconds per resource",
+    );
+  expect(judge(4)).toMatchObject({ met: true });
+  expect(judge(4).floor).toBeUndefined();
+  expect(judge(4.02)).toMatchObject({
+    met: false,
+    measured: "N=50 0.0 ms, N=200 0.1 ms",
+    floor: "each program's own rounds spread (slowest minus fastest): N=50 floor 0.20 s, ours 0.10 s (4.0 ms a resource); N=200 floor 0.50 s, ours 0.20 s (2.5 ms a resource)",
+  });
+});
+
 test("no parts, no rows and no section", () => {
   expect(judgeTargets({})).toEqual([]);
   expect(targetsMarkdown([])).toEqual([]);

@@ -98,11 +98,19 @@ function stackTargets(r: TargetInputs): Verdict[] {
       if (rows.length < 2) continue;
       const excess = rows.map(([n, f, c]) => [n, (c!.seconds - f!.seconds) / n] as const);
       const bound = Math.max(excess[0][1], 0);
-      out.push({
+      const v: Verdict = {
         target: `${phase}: our seconds per resource above the floor's do not grow with N`,
         measured: excess.map(([n, e]) => `N=${n} ${(e * 1e3).toFixed(1)} ms`).join(", "),
         met: excess.every(([, e]) => e <= bound),
+      };
+      // Not a judge: where the phase ran in rounds, how far one program's own rounds spread, per resource
+      const spreads = rows.flatMap(([n, f, c]) => {
+        const spread = (x: PhaseResult) => (x.roundSeconds?.length ? Math.max(...x.roundSeconds) - Math.min(...x.roundSeconds) : undefined);
+        const [sf, sc] = [spread(f!), spread(c!)];
+        return sf === undefined || sc === undefined ? [] : [`N=${n} floor ${sf.toFixed(2)} s, ours ${sc.toFixed(2)} s (${((Math.max(sf, sc) / n) * 1e3).toFixed(1)} ms a resource)`];
       });
+      if (!v.met && spreads.length) v.floor = `each program's own rounds spread (slowest minus fastest): ${spreads.join("; ")}`;
+      out.push(v);
     }
   }
   return out;
