@@ -6,10 +6,12 @@
 //
 // Exits 1 if RSS grows by more than RSS_MAX_GROWTH_MIB (default 24) between iteration 1,000 and
 // the last sample. Why 24 MiB: the first 1,000 iterations are excluded as warm-up (librados
-// caches, glibc arenas for the threadpool and messenger threads, JIT). After that a correct
-// build plateaus. What we are hunting is a leaked handle or buffer per iteration: one unreleased
-// rbd_image_t (ImageCtx with its caches and threads) costs well over 100 KiB, i.e. ~1 GiB over
-// 9,000 iterations; even a leaked 4 KiB per iteration (a promise + worker + result) is ~35 MiB.
+// caches, glibc arenas for the threadpool and messenger threads, JIT). After that a correct build
+// still grows by up to 2 MiB until about cycle 6,000 (V8 writing further into its heap pages and
+// tiering code up, glibc's arenas touching more pages; 2026-12-07), then plateaus. What we are
+// hunting is a leaked handle or buffer per iteration: one unreleased rbd_image_t (ImageCtx with
+// its caches and threads) costs well over 100 KiB, i.e. ~1 GiB over 9,000 iterations; even a
+// leaked 4 KiB per iteration (a promise + worker + result) is ~35 MiB.
 // 24 MiB leaves room for allocator noise while catching anything of that size.
 // The cycles run with the provider host's allocator setting (glibc's mmap and trim thresholds
 // pinned, provider/hostProcess.ts); RSS_GLIBC_DEFAULTS=1 runs them with glibc's defaults instead.
