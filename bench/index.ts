@@ -18,7 +18,7 @@ import { repoRoot, startCluster } from "../test/helpers/cluster";
 import { benchRss, growthByHalf, peakAfterWarmUp, type RssResult } from "./native-rss";
 import type { Stats } from "./stats";
 import { benchOps, buildC, machineInfo, type ConcurrencyResult, type OpResult } from "./ops";
-import { benchStacks, PHASES, profileStack, PROGRAMS, REFRESH_ROUNDS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
+import { benchStacks, PHASES, profileStack, PROGRAMS, type BareRemovalResult, type Phase, type PhaseResult, type Program, type ProfileSummary } from "./stack";
 import { benchStartup, STARTUP_STEPS, type StartupResult } from "./startup";
 import { aboveFloor, judgeTargets, LIMITS, targetsMarkdown } from "./targets";
 
@@ -335,10 +335,14 @@ function markdown(r: Results): string {
         return row?.roundSeconds ? [`N=${n} ${p} ${row.roundSeconds.map((x) => fmt(x, 2)).join(" / ")}`] : [];
       }),
     );
+    const roundCounts = ns.flatMap((n) => {
+      const k = get(n, "ceph", "previewRefresh")?.roundSeconds?.length;
+      return k ? [`${k} times at N=${n}`] : [];
+    });
     if (refreshRounds.length) {
       lines.push(
         ``,
-        `preview --refresh changes nothing, so each program ran it ${REFRESH_ROUNDS} times, the programs taking turns and each round starting with the next program; the table gives each program's median round. Each round's seconds, in the order run: ${refreshRounds.join("; ")}.`,
+        `preview --refresh changes nothing, so each program ran it ${roundCounts.join(", ")}, the programs taking turns and each round starting with the next program; the table gives each program's median round. Each round's seconds, in the order run: ${refreshRounds.join("; ")}.`,
       );
     }
     if (r.bareRemovals?.length) {

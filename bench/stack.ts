@@ -396,18 +396,19 @@ export async function benchStacks(cluster: TestCluster, opts: StackBenchOptions)
 }
 
 /**
- * `preview --refresh` changes nothing, so it is run REFRESH_ROUNDS times, the programs taking turns
- * and each round starting with the next program (no program always first), and each program's
- * median round is its result. One round alone left the cost per resource to a single draw: a
- * 20 ms difference in a 4.5 s phase is 0.1 ms a resource at N=200.
+ * `preview --refresh` changes nothing, so it is run refreshRounds(n) times, the programs taking
+ * turns and each round starting with the next program (no program always first), and each
+ * program's median round is its result. One round alone left the cost per resource to a single
+ * draw: a 20 ms difference in a 4.5 s phase is 0.1 ms a resource at N=200.
  */
 async function repeatedRefresh(stacks: Stack[], n: number, opts: StackBenchOptions, cluster: TestCluster): Promise<PhaseResult[]> {
   const rounds = new Map<Stack, PhaseResult[]>(stacks.map((s) => [s, []]));
-  for (let round = 0; round < REFRESH_ROUNDS; round++) {
+  const total = refreshRounds(n);
+  for (let round = 0; round < total; round++) {
     for (let k = 0; k < stacks.length; k++) {
       const stack = stacks[(round + k) % stacks.length];
       const r = await timedPhase(stack, "previewRefresh", n, opts.parallel, cluster);
-      opts.log(`stack N=${n} ${stack.program} previewRefresh, round ${round + 1} of ${REFRESH_ROUNDS}: ${r.seconds} s, tree CPU ${r.treeCpuSec} s`);
+      opts.log(`stack N=${n} ${stack.program} previewRefresh, round ${round + 1} of ${total}: ${r.seconds} s, tree CPU ${r.treeCpuSec} s`);
       rounds.get(stack)!.push(r);
     }
   }
@@ -417,7 +418,15 @@ async function repeatedRefresh(stacks: Stack[], n: number, opts: StackBenchOptio
   });
 }
 
-export const REFRESH_ROUNDS = 3;
+/**
+ * Rounds of `preview --refresh` at N images. A round's time wanders by about half a second
+ * whatever N is (3 rounds spread 0.5-1.3 s at N=50, 200 and 1,000), so the same spread is 20 times
+ * more per resource at N=50 than at N=1,000; rounds at small N are also the cheap ones (about 4 s
+ * against 10-30 s at N=1,000). Odd counts, so the median is one round.
+ */
+export function refreshRounds(n: number): number {
+  return n <= 50 ? 11 : n <= 200 ? 7 : 3;
+}
 
 export interface ProfileSummary {
   /** Which program and phase was profiled ("ceph create", "floor previewRefresh", ...). */
