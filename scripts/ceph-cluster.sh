@@ -6,7 +6,8 @@
 #
 # Environment: CEPH_MON_PORT (first mon's port, default: a free port), CEPH_MONS (1 or 3: three
 # mons form one quorum, for monitor-failover tests), CEPH_OSDS (default 1; 3 allow an erasure-coded
-# k=2,m=1 pool with failure domain osd), CEPH_START_TIMEOUT (s, default 60).
+# k=2,m=1 pool with failure domain osd), CEPH_START_TIMEOUT (s, default 60), STOP_WITH_PID (the
+# cluster is stopped once that process is gone, even by SIGKILL: the test helpers pass their pid).
 # Each daemon's pid file is run/<name>.pid: a test may stop (SIGSTOP/SIGKILL) one daemon by it and
 # `restart DIR NAME` starts it again with the same data.
 # For tests and demos only: pool size 1, pool deletion allowed, fast paxos proposals.
@@ -23,6 +24,7 @@ stop_cluster() {
 }
 
 start_cluster() {
+  check_owner
   local dir=${1:-}
   if [ -z "$dir" ]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/ceph-throwaway.XXXXXX"); fi
   mkdir -p "$dir"
@@ -150,6 +152,7 @@ ENV
   for i in "${!ports[@]}"; do mh+="${mh:+,}v2:127.0.0.1:${ports[$i]}"; done
   echo "CEPH_MON_HOST=$mh"
   echo "CEPH_FSID=$fsid"
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" ceph.conf
 }
 
 # Starts one daemon again (after a test killed it) with the data and config it had.
@@ -168,5 +171,7 @@ case "${1:-}" in
   start) start_cluster "${2:-}" ;;
   stop) [ -n "${2:-}" ] || die "usage: $0 stop DIR"; stop_cluster "$2" ;;
   restart) [ -n "${3:-}" ] || die "usage: $0 restart DIR NAME"; restart_daemon "$2" "$3" ;;
+  # exit: the watcher outlives edits of this file, and bash reads a script as it goes.
+  watch-owner) watch_owner stop_cluster "$2" "$3" "$4" "$5"; exit 0 ;;
   *) die "usage: $0 start [DIR] | stop DIR | restart DIR NAME" ;;
 esac

@@ -8,7 +8,8 @@
 #   scripts/kube-cluster.sh stop DIR      # kills exactly the daemons started in DIR, removes DIR
 #
 # Auth: one bearer token (in the kubeconfig, mode 0600) for a user in system:masters; RBAC on.
-# Environment: KUBE_START_TIMEOUT (s, default 90).
+# Environment: KUBE_START_TIMEOUT (s, default 90), STOP_WITH_PID (the control plane is stopped
+# once that process is gone, even by SIGKILL: the test helper passes its pid).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
@@ -31,6 +32,7 @@ spawn() {
 }
 
 start_cluster() {
+  check_owner
   local dir=${1:-}
   for b in kube-apiserver kube-controller-manager; do
     [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run scripts/setup.sh"
@@ -108,10 +110,13 @@ KUBECONFIG
   echo "KUBECONFIG=$dir/kubeconfig"
   echo "KUBE_DIR=$dir"
   echo "KUBE_SERVER=https://127.0.0.1:$api_port"
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" run
 }
 
 case "${1:-}" in
   start) start_cluster "${2:-}" ;;
   stop) [ -n "${2:-}" ] || die "usage: $0 stop DIR"; stop_cluster "$2" ;;
+  # exit: the watcher outlives edits of this file, and bash reads a script as it goes.
+  watch-owner) watch_owner stop_cluster "$2" "$3" "$4" "$5"; exit 0 ;;
   *) die "usage: $0 start [DIR] | stop DIR" ;;
 esac

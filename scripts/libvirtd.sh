@@ -4,7 +4,8 @@
 #   scripts/libvirtd.sh start [DIR]   # prints LIBVIRT_URI=...; DIR defaults to a new temp dir
 #   scripts/libvirtd.sh stop DIR      # kills exactly the daemon started in DIR, removes DIR (no-op if gone)
 #
-# Environment: LIBVIRTD_START_TIMEOUT (s, default 20).
+# Environment: LIBVIRTD_START_TIMEOUT (s, default 20), STOP_WITH_PID (the daemon is stopped once
+# that process is gone, even by SIGKILL: the test helper passes its pid).
 #
 # How it is isolated (Debian 12 ships libvirt 9.0 with only the monolithic libvirtd, no virtsecretd):
 # - It runs as root, like the system daemon Nova talks to, so the URI is secret:///system?socket=...
@@ -16,6 +17,7 @@
 #   (fast, and nothing probes KVM, bridges or iptables).
 # - Its sockets live in DIR/sock, outside the overmounted paths, so clients outside see them.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/daemons.sh"
 
 die() { echo "libvirtd.sh: $*" >&2; exit 1; }
 
@@ -80,6 +82,7 @@ fail_start() {
 }
 
 start_daemon() {
+  check_owner
   ensure_packages
   local dir=${1:-}
   if [ -z "$dir" ]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/libvirtd-throwaway.XXXXXX"); fi
@@ -125,10 +128,13 @@ CONF
   echo "LIBVIRT_URI=$uri"
   echo "LIBVIRT_DIR=$dir"
   echo "LIBVIRT_PID=$(daemon_pid "$dir")"
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" libvirtd.conf
 }
 
 case "${1:-}" in
   start) start_daemon "${2:-}" ;;
   stop) [ -n "${2:-}" ] || die "usage: $0 stop DIR"; stop_daemon "$2" ;;
+  # exit: the watcher outlives edits of this file, and bash reads a script as it goes.
+  watch-owner) watch_owner stop_daemon "$2" "$3" "$4" "$5"; exit 0 ;;
   *) die "usage: $0 start [DIR] | stop DIR" ;;
 esac

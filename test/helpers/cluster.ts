@@ -46,7 +46,8 @@ export function uniqueName(prefix: string): string {
 
 /** `size`: CEPH_MONS (1 or 3) and CEPH_OSDS (1-9) for scripts/ceph-cluster.sh. */
 export function startCluster(size: { mons?: 1 | 3; osds?: number } = {}): TestCluster {
-  const env = { ...process.env, CEPH_MONS: String(size.mons ?? 1), CEPH_OSDS: String(size.osds ?? 1) };
+  // STOP_WITH_PID: if this process dies without stop() (a killed run), the script's watcher stops the cluster.
+  const env = { ...process.env, CEPH_MONS: String(size.mons ?? 1), CEPH_OSDS: String(size.osds ?? 1), STOP_WITH_PID: String(process.pid) };
   const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
   const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {

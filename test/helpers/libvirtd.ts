@@ -19,7 +19,9 @@ export interface TestLibvirtd {
 }
 
 export function startLibvirtd(): TestLibvirtd {
-  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  // STOP_WITH_PID: if this process dies without stop() (a killed run), the script's watcher stops the daemon.
+  const env = { ...process.env, STOP_WITH_PID: String(process.pid) };
+  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env });
   const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const m = /^(LIBVIRT_[A-Z_]+)=(.*)$/.exec(line.trim());

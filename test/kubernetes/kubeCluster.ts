@@ -21,7 +21,9 @@ export interface TestKube {
 }
 
 export function startKube(): TestKube {
-  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 180_000 });
+  // STOP_WITH_PID: if this process dies without stop() (a killed run), the script's watcher stops the control plane.
+  const env = { ...process.env, STOP_WITH_PID: String(process.pid) };
+  const out = execFileSync("bash", [script, "start"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 180_000, env });
   const vars: Record<string, string> = {};
   for (const line of out.split("\n")) {
     const m = /^(KUBE[A-Z_]*)=(.*)$/.exec(line.trim());
