@@ -96,6 +96,7 @@ mgr data = $dir/mgr.x
 keyring = $dir/keys/\$name.keyring
 CONF
   local conf="$dir/ceph.conf"
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" ceph.conf
   local ceph=(ceph -c "$conf" --connect-timeout 20)
 
   ceph-authtool --create-keyring "$dir/keys/mon.keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
@@ -152,7 +153,6 @@ ENV
   for i in "${!ports[@]}"; do mh+="${mh:+,}v2:127.0.0.1:${ports[$i]}"; done
   echo "CEPH_MON_HOST=$mh"
   echo "CEPH_FSID=$fsid"
-  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" ceph.conf
 }
 
 # Starts one daemon again (after a test killed it) with the data and config it had.

@@ -44,6 +44,7 @@ start_cluster() {
   [ -e "$dir/kubeconfig" ] && die "$dir already holds a control plane"
   mkdir -p "$dir"/{run,log,pki,etcd}
   chmod 700 "$dir" "$dir/pki"
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" run
   local timeout=${KUBE_START_TIMEOUT:-90}
   local etcd_port etcd_peer_port api_port
   etcd_port=$(free_port); etcd_peer_port=$(free_port); api_port=$(free_port)
@@ -110,7 +111,6 @@ KUBECONFIG
   echo "KUBECONFIG=$dir/kubeconfig"
   echo "KUBE_DIR=$dir"
   echo "KUBE_SERVER=https://127.0.0.1:$api_port"
-  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" run
 }
 
 case "${1:-}" in

@@ -109,6 +109,7 @@ auth_unix_rw = "none"
 auth_unix_ro = "none"
 log_outputs = "3:file:$dir/libvirtd.log"
 CONF
+  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" libvirtd.conf
 
   # --daemon returns once the daemon is set up; it writes its own pid file.
   # mount --no-mtab: don't record the mounts in the machine's /run/mount/utab.
@@ -128,7 +129,6 @@ CONF
   echo "LIBVIRT_URI=$uri"
   echo "LIBVIRT_DIR=$dir"
   echo "LIBVIRT_PID=$(daemon_pid "$dir")"
-  watch_owner_in_background "${BASH_SOURCE[0]}" "$dir" libvirtd.conf
 }
 
 case "${1:-}" in

@@ -124,6 +124,25 @@ describe.each(SCRIPTS)("$name", (script) => {
 });
 
 describe("STOP_WITH_PID", () => {
+  test("a start killed with its whole process group while it starts daemons leaves none running once the owner is gone", async () => {
+    const o = owner();
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "owner-mid-start-")), "cluster");
+    leftovers.push([SCRIPTS[0], dir]);
+    const starting = spawn("bash", [path.join(repoRoot, "scripts", "ceph-cluster.sh"), "start", dir], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, STOP_WITH_PID: String(o.pid) },
+    });
+    const mon = path.join(dir, "run", "mon.a.pid");
+    await waitFor("the mon started", 60_000, () => fs.existsSync(mon) && fs.readFileSync(mon, "utf8").trim() !== "", 20);
+    const pid = Number(fs.readFileSync(mon, "utf8").trim());
+    process.kill(-starting.pid!, "SIGKILL");
+    o.kill("SIGKILL");
+    await waitFor("the mon gone and the directory removed", 30_000, () => !alive(pid) && !fs.existsSync(dir), 200);
+    await waitFor("the watcher gone", 5_000, () => watchers(dir).length === 0, 200);
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
   test("naming no live process, the start fails before it starts anything", () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "owner-check-")), "cluster");
     try {

@@ -66,10 +66,11 @@ start_ticks() {
 }
 
 # With STOP_WITH_PID set (the test worker or bench process the daemons are for), a start calls
-# check_owner before it starts anything and watch_owner_in_background once its daemons are up. The
-# watcher, in a session of its own, runs SCRIPT's stop on DIR once that process is gone however it
-# ended (a run killed mid-way, SIGKILL included, even while the start was still going) and ends by
-# itself once DIR/MARKER is gone (stopped the normal way).
+# check_owner before it makes anything and watch_owner_in_background once DIR/MARKER is written,
+# before its first daemon starts. The watcher, in a session of its own, runs SCRIPT's stop on DIR
+# once that process is gone however it ended (a run killed mid-way, SIGKILL included, even with the
+# start's own process group while it was starting daemons) and ends by itself once DIR/MARKER is
+# gone (stopped the normal way, or by the start's own clean-up when it fails).
 check_owner() {
   OWNER_TICKS=
   [ -n "${STOP_WITH_PID:-}" ] || return 0
