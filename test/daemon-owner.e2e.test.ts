@@ -90,9 +90,10 @@ function owner(): ChildProcess {
   return p;
 }
 
+// What a failed test left: stopped before the owners go, so no watcher stops it at the same time.
 afterAll(() => {
-  for (const o of owners) o.kill("SIGKILL");
   for (const [script, dir] of leftovers) if (fs.existsSync(dir)) stop(script, dir);
+  for (const o of owners) o.kill("SIGKILL");
 });
 
 describe.each(SCRIPTS)("$name", (script) => {
