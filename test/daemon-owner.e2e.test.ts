@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "./helpers/cluster";
-import { sleep, waitFor } from "./helpers/wait";
+import { alive, sleep, waitFor } from "./helpers/wait";
 
 jest.setTimeout(300_000);
 
@@ -34,14 +34,6 @@ const SCRIPTS: Script[] = [
   { name: "kube-cluster.sh", dirVar: "KUBE_DIR", daemons: (dir) => runPidFiles(dir) },
   { name: "libvirtd.sh", dirVar: "LIBVIRT_DIR", daemons: (_dir, vars) => [Number(vars.LIBVIRT_PID)] },
 ];
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Pids of the watchers of DIR (`SCRIPT watch-owner DIR ...`, each the leader of a session of its

@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { repoRoot, startCluster, type TestCluster } from "./helpers/cluster";
+import { alive } from "./helpers/wait";
 
 jest.setTimeout(120_000);
 const read = (rel: string) => fs.readFileSync(path.join(repoRoot, rel), "utf8");
@@ -118,7 +119,6 @@ describe("scripts/ceph-cluster.sh", () => {
     const pids = (["mon.a", "mgr.x", "osd.0"] as const).map((d) => a.daemonPid(d));
     const otherPid = b.daemonPid("mon.a");
     a.stop();
-    const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
     expect(pids.filter(alive)).toEqual([]);
     expect(fs.existsSync(a.dir)).toBe(false);
     expect(alive(otherPid)).toBe(true);

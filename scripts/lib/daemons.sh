@@ -12,10 +12,7 @@ PY
 # Whether PID is a live process. A zombie answers `kill -0` but is gone: daemons re-parent to
 # this machine's init, which may reap them late.
 running() {
-  kill -0 "$1" 2>/dev/null || return 1
-  local state
-  state=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-  [ "$state" != Z ]
+  start_ticks "$1"
 }
 
 # The pid a pid file holds, or nothing: a Ceph daemon removes its own pid file as it exits, so

@@ -6,9 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot, startCluster, type TestCluster } from "../helpers/cluster";
 import { createStack, type CliResult, type TestStack } from "../helpers/pulumi";
-import { sleep, waitFor } from "../helpers/wait";
+import { alive, sleep, waitFor } from "../helpers/wait";
 
-export { sleep, waitFor };
+export { alive, sleep, waitFor };
 
 export const POOL = "faults";
 export const program = path.join(repoRoot, "test", "programs", "ceph-resources");
@@ -35,16 +35,6 @@ export async function killDaemon(c: FaultCluster, name: string): Promise<void> {
   const pid = c.pidOf(name);
   process.kill(pid, "SIGKILL");
   await waitFor(`${name} gone`, 10_000, () => !alive(pid));
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie still answers kill 0: it is gone all the same.
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
 }
 
 /** A stack of the spec-driven test program on this cluster: pool `faults` plus `count` images. */
